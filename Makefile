@@ -1,0 +1,62 @@
+# Respond to a cyber alert. `make run` serves the whole service; `make test` runs every check.
+SHELL := /bin/bash
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+PYTHON ?= python3
+UV := $(PYTHON) -m uv
+VENV_PY := .venv/bin/python
+MANAGE := $(VENV_PY) manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean
+
+run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
+	@scripts/serve.sh $(HOST) $(PORT)
+
+test: install assets chromium lint typecheck ## Install what tests need and run the whole suite
+	APP_ENV=test $(VENV_PY) -m pytest
+
+install: install-python install-node
+
+install-python: .venv/.installed
+.venv/.installed: pyproject.toml uv.lock .python-version
+	@$(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --disable-pip-version-check uv==0.13.9
+	$(UV) sync --frozen
+	@touch $@
+
+install-node: node_modules/.installed
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+assets: assets/build/css/main.css
+assets/build/css/main.css: node_modules/.installed assets/scss/main.scss assets/js/main.js scripts/build-assets.mjs
+	npm run --silent build
+
+migrate: install-python
+	$(MANAGE) migrate --noinput
+	$(MANAGE) createcachetable
+
+demo-data: install-python
+	$(MANAGE) seed_demo
+
+lint: install-python
+	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
+	APP_ENV=test $(MANAGE) makemigrations --check --dry-run
+
+typecheck: install-python
+	APP_ENV=test .venv/bin/mypy
+
+check-deploy: install-python
+	APP_ENV=production SECRET_KEY=$$(printf 'x%.0s' {1..64})-check ALLOWED_HOSTS=cyber-alerts.example.nhs.uk \
+		$(MANAGE) check --deploy --fail-level WARNING
+
+chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
+	@test -x /usr/bin/chromium || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+		else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
+
+clean:
+	rm -rf .venv node_modules assets/build var

@@ -1,0 +1,41 @@
+"""The Jinja2 environment: project templates first, then the NHS.UK frontend macros."""
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib.messages import get_messages
+from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import timezone
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+
+
+def url(name: str, *args: Any, **kwargs: Any) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def london_datetime(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return local.strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+
+def london_date(value: Any) -> str:
+    return value.strftime("%-d %B %Y") if value else ""
+
+
+def environment(**options: Any) -> Environment:
+    options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
+    options["undefined"] = ChainableUndefined
+    options.setdefault("extensions", []).append("jinja2.ext.do")
+    options.pop("autoescape", None)
+    env = Environment(autoescape=True, **options)
+    env.globals.update(
+        static=static,
+        url=url,
+        get_messages=get_messages,
+        service_name=settings.SERVICE_NAME,
+    )
+    env.filters.update(datetime=london_datetime, date=london_date)
+    return env

@@ -1,0 +1,23 @@
+from django.urls import include, path
+
+from respond.accounts.views import EnrolTotpView
+from respond.core import views as core_views
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("accessibility-statement/", core_views.accessibility, name="accessibility"),
+    path("privacy-notice/", core_views.privacy, name="privacy"),
+    path("cookies/", core_views.cookies, name="cookies"),
+    path("organisations/", include("respond.organisations.urls")),
+    path("csoc/", include("respond.core.urls")),
+    path("users/", include("respond.accounts.urls")),
+    # Enrolling a second factor also marks the session as multi-factor (see respond.accounts.mfa).
+    path("account/2fa/totp/activate/", EnrolTotpView.as_view(), name="mfa_activate_totp"),
+    path("account/", include("allauth.urls")),
+]
+
+handler400 = "respond.core.views.bad_request"
+handler403 = "respond.core.views.permission_denied"
+handler404 = "respond.core.views.page_not_found"
+handler500 = "respond.core.views.server_error"

@@ -1,0 +1,27 @@
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+
+from respond.accounts.mfa import session_is_multi_factor
+
+
+def service(request: HttpRequest) -> dict:
+    """The header's navigation: only what this person can use."""
+    user = getattr(request, "user", None)
+    navigation: list[dict[str, str]] = []
+    account: list[dict[str, object]] = []
+    if user is not None and user.is_authenticated:
+        if session_is_multi_factor(request):
+            navigation.append({"href": reverse("home"), "text": "Your alerts"})
+            navigation.append({"href": reverse("organisations:list"), "text": "Organisations"})
+            if user.is_csoc:
+                navigation.append({"href": reverse("organisations:import"), "text": "Imports"})
+                navigation.append({"href": reverse("core:audit_log"), "text": "Audit log"})
+            account.append({"href": reverse("mfa_index"), "text": user.full_name or user.email, "icon": True})
+        account.append({"href": reverse("account_logout"), "text": "Sign out"})
+    return {
+        "header_navigation": navigation,
+        "header_account": account,
+        "current_path": request.path,
+        "site_url": settings.SITE_URL,
+    }

@@ -1,0 +1,9 @@
+from django.urls import path
+
+from respond.core import views
+
+app_name = "core"
+
+urlpatterns = [
+    path("audit-log/", views.audit_log, name="audit_log"),
+]

@@ -1,0 +1,93 @@
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Upper
+from django.urls import reverse
+
+if TYPE_CHECKING:
+    from respond.accounts.models import User
+
+
+class Region(models.Model):
+    """An NHS England region (ODS national grouping, e.g. Y56 London)."""
+
+    code = models.CharField(max_length=10, unique=True)
+    ons_code = models.CharField(max_length=12, blank=True)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrganisationType(models.TextChoices):
+    NHS_TRUST = "nhs_trust", "NHS Trust"
+    FOUNDATION_TRUST = "foundation_trust", "Foundation Trust"
+    CARE_TRUST = "care_trust", "Care Trust"
+    ICB = "icb", "Integrated Care Board"
+    SUB_ICB_LOCATION = "sub_icb_location", "Sub-ICB location"
+    CSU = "csu", "Commissioning Support Unit"
+    OTHER = "other", "Other"
+
+
+class OrganisationQuerySet(models.QuerySet["Organisation"]):
+    def active(self) -> "OrganisationQuerySet":
+        return self.filter(active=True)
+
+    def mandated(self) -> "OrganisationQuerySet":
+        return self.filter(mandated=True, active=True)
+
+    def search(self, text: str) -> "OrganisationQuerySet":
+        text = text.strip()
+        if not text:
+            return self
+        return self.filter(Q(ods_code__iexact=text) | Q(name__icontains=text))
+
+    def respondable_by(self, user: "User") -> "OrganisationQuerySet":
+        """Organisations the user may respond for: their memberships, as administrator or responder."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+    def administered_by(self, user: "User") -> "OrganisationQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user, memberships__role="administrator").distinct()
+
+
+class Organisation(models.Model):
+    ods_code = models.CharField("ODS code", max_length=10, unique=True)
+    name = models.CharField(max_length=200)
+    organisation_type = models.CharField(max_length=20, choices=OrganisationType.choices, db_index=True)
+    region = models.ForeignKey(Region, null=True, blank=True, on_delete=models.PROTECT, related_name="organisations")
+    parent_icb = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        limit_choices_to={"organisation_type": OrganisationType.ICB},
+        verbose_name="parent ICB",
+    )
+    address = models.CharField(max_length=400, blank=True)
+    postcode = models.CharField(max_length=10, blank=True)
+    open_date = models.DateField(null=True, blank=True)
+    close_date = models.DateField(null=True, blank=True)
+    active = models.BooleanField(default=True, db_index=True)
+    mandated = models.BooleanField(default=False, db_index=True, help_text="Must respond to high-severity alerts")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=Q(ods_code=Upper("ods_code")), name="ods_code_uppercase")]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ods_code})"
+
+    def get_absolute_url(self) -> str:
+        return reverse("organisations:detail", args=[self.ods_code])

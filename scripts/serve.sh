@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Serves the web app (gunicorn) and the background worker together; Ctrl-C stops both.
+set -euo pipefail
+host="${1:-127.0.0.1}"
+port="${2:-8000}"
+cd "$(dirname "$0")/.."
+
+.venv/bin/python manage.py collectstatic --noinput --verbosity 0
+pids=()
+cleanup() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup INT TERM EXIT
+
+.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
+pids+=($!)
+if [ -n "${REDIS_URL:-}" ]; then
+  .venv/bin/python manage.py rqworker default &
+else
+  .venv/bin/python manage.py db_worker &
+fi
+pids+=($!)
+
+cat <<MSG
+
+  Respond to a cyber alert is running at http://$host:$port/
+  Demo sign-ins (password and TOTP secrets): see the table printed above by seed_demo.
+  Press Ctrl-C to stop the web server and the worker.
+
+MSG
+wait -n "${pids[@]}"

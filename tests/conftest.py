@@ -1,0 +1,75 @@
+"""Fixtures: one user per role (alice administers Trust A, bob responds for it, charlie is of Trust B)."""
+
+import time
+
+import pytest
+from allauth.account.internal.flows.login import (
+    _AUTHENTICATION_METHODS_USER_SESSION_KEY,
+    AUTHENTICATION_METHODS_SESSION_KEY,
+)
+from django.test import Client
+
+from respond.accounts.models import GlobalRole, Role, User
+from tests.factories import OrganisationFactory, enrol_totp, global_user, member
+
+
+@pytest.fixture
+def trust_a():
+    return OrganisationFactory(ods_code="RAA", name="Alpha Hospitals NHS Trust")
+
+
+@pytest.fixture
+def trust_b():
+    return OrganisationFactory(ods_code="RBB", name="Beta Hospitals NHS Trust")
+
+
+@pytest.fixture
+def alice(trust_a) -> User:
+    """Administrator of Trust A."""
+    return member(trust_a, Role.ADMINISTRATOR, email="alice@alpha.nhs.uk", full_name="Alice Admin")
+
+
+@pytest.fixture
+def bob(trust_a) -> User:
+    """Responder for Trust A."""
+    return member(trust_a, Role.RESPONDER, email="bob@alpha.nhs.uk", full_name="Bob Responder")
+
+
+@pytest.fixture
+def charlie(trust_b) -> User:
+    """Administrator of Trust B: no access to Trust A."""
+    return member(trust_b, Role.ADMINISTRATOR, email="charlie@beta.nhs.uk", full_name="Charlie Other")
+
+
+@pytest.fixture
+def auditor() -> User:
+    return global_user(GlobalRole.AUDITOR, email="audrey@england.nhs.uk", full_name="Audrey Auditor")
+
+
+@pytest.fixture
+def csoc() -> User:
+    return global_user(GlobalRole.CSOC, email="casey@csoc.nhs.uk", full_name="Casey CSOC")
+
+
+def sign_in(client: Client, user: User) -> Client:
+    """Signs the user in with a second factor, as the MFA login stage would."""
+    authenticator = enrol_totp(user)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    session = client.session
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": time.time(), "email": user.email},
+        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
+    ]
+    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
+    session.save()
+    return client
+
+
+@pytest.fixture
+def signed_in():
+    """signed_in(user) -> a test client signed in with MFA."""
+
+    def _sign_in(user: User) -> Client:
+        return sign_in(Client(), user)
+
+    return _sign_in

@@ -9,7 +9,7 @@ MANAGE := $(VENV_PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -52,6 +52,10 @@ typecheck: install-python
 check-deploy: install-python
 	APP_ENV=production SECRET_KEY=$$(printf 'x%.0s' {1..64})-check ALLOWED_HOSTS=cyber-alerts.example.nhs.uk \
 		$(MANAGE) check --deploy --fail-level WARNING
+
+ORGS ?= 500
+bench-bulk: install-python ## Time one bulk response for ORGS organisations on a throwaway database
+	.venv/bin/python scripts/bench_bulk.py --orgs $(ORGS)
 
 chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
 	@test -x /usr/bin/chromium || { \

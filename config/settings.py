@@ -70,6 +70,9 @@ INSTALLED_APPS = [
     "respond.core",
     "respond.organisations",
     "respond.accounts",
+    "respond.alerts",
+    "respond.notifications",
+    "respond.responses",
 ]
 
 MIDDLEWARE = [
@@ -189,9 +192,29 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "reauthenticate": "10/m/user",
 }
+# Invitations to join an organisation, and requests to respond on behalf of one (per person, per hour).
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
+INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 20)
+ACCESS_REQUESTS_PER_HOUR = env_int("ACCESS_REQUESTS_PER_HOUR", 10)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
+# allauth would refuse to set up an authenticator app while an email address is unverified (against someone
+# signing up with another person's address). Nobody signs up here: CSOC creates accounts for known addresses.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
+# The same forms with plain-English labels and error messages.
+ACCOUNT_FORMS = {
+    "login": "respond.accounts.forms.SignInForm",
+    "reset_password": "respond.accounts.forms.ResetPasswordForm",
+    "reset_password_from_key": "respond.accounts.forms.ResetPasswordKeyForm",
+    "change_password": "respond.accounts.forms.ChangePasswordForm",
+    "reauthenticate": "respond.accounts.forms.ReauthenticateForm",
+}
+MFA_FORMS = {
+    "authenticate": "respond.accounts.forms.AuthenticateForm",
+    "reauthenticate": "respond.accounts.forms.MfaReauthenticateForm",
+    "activate_totp": "respond.accounts.forms.ActivateTotpForm",
+}
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = True
 SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
@@ -204,23 +227,41 @@ OIDC_ISSUER = env("OIDC_ISSUER").rstrip("/")
 OIDC_CLIENT_ID = env("OIDC_CLIENT_ID")
 OIDC_CLIENT_SECRET = env("OIDC_CLIENT_SECRET")
 OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", "NHSmail")
-SOCIALACCOUNT_PROVIDERS: dict = {}
-if OIDC_ISSUER and OIDC_CLIENT_ID:
-    SOCIALACCOUNT_PROVIDERS["openid_connect"] = {
-        "OAUTH_PKCE_ENABLED": True,
-        "APPS": [
-            {
-                "provider_id": "nhsmail",
-                "name": OIDC_PROVIDER_NAME,
-                "client_id": OIDC_CLIENT_ID,
-                "secret": OIDC_CLIENT_SECRET,
-                "settings": {
-                    "server_url": f"{OIDC_ISSUER}/.well-known/openid-configuration",
-                    "scope": ["openid", "email", "profile"],
-                },
-            }
-        ],
+
+
+def openid_connect_providers(*, issuer: str, client_id: str, client_secret: str, name: str) -> dict:
+    """SOCIALACCOUNT_PROVIDERS for one OpenID Connect provider, signed in to at /account/oidc/nhsmail/login/."""
+    return {
+        "openid_connect": {
+            "OAUTH_PKCE_ENABLED": True,
+            "APPS": [
+                {
+                    "provider_id": "nhsmail",
+                    "name": name,
+                    "client_id": client_id,
+                    "secret": client_secret,
+                    "settings": {
+                        "server_url": f"{issuer}/.well-known/openid-configuration",
+                        "scope": ["openid", "email", "profile"],
+                    },
+                }
+            ],
+        }
     }
+
+
+SOCIALACCOUNT_PROVIDERS: dict = {}
+# Single sign-on is on when OIDC_CLIENT_ID is set.
+if OIDC_CLIENT_ID:
+    if not OIDC_ISSUER or not OIDC_CLIENT_SECRET:
+        raise ImproperlyConfigured("Single sign-on needs OIDC_ISSUER and OIDC_CLIENT_SECRET with OIDC_CLIENT_ID.")
+    # allauth trusts an ID token from the token endpoint without checking its signature (OpenID Connect
+    # Core 3.1.3.7 allows this over TLS), so in production the provider must be reached over HTTPS.
+    if PRODUCTION and not OIDC_ISSUER.startswith("https://"):
+        raise ImproperlyConfigured("OIDC_ISSUER must be an https:// URL in production.")
+    SOCIALACCOUNT_PROVIDERS = openid_connect_providers(
+        issuer=OIDC_ISSUER, client_id=OIDC_CLIENT_ID, client_secret=OIDC_CLIENT_SECRET, name=OIDC_PROVIDER_NAME
+    )
 
 # Sessions: an idle timeout (renewed on every request) and an absolute limit.
 SESSION_IDLE_TIMEOUT_SECONDS = env_int("SESSION_IDLE_TIMEOUT_SECONDS", 15 * 60)
@@ -279,13 +320,17 @@ MAILERS = {
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Respond to a cyber alert <no-reply@cyber-alerts.invalid>")
 
+# Responses: when the next update is due after acknowledging an alert, in days.
+RESPONSE_NEXT_UPDATE_DAYS = env_int("RESPONSE_NEXT_UPDATE_DAYS", 3)
+
 # Security headers. A strict Content-Security-Policy: no inline script or style without a nonce.
 SECURE_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF],
     "img-src": [CSP.SELF, "data:"],
-    "font-src": [CSP.SELF],
+    # NHS.UK frontend loads the Frutiger font from the NHS asset server.
+    "font-src": [CSP.SELF, "https://assets.nhs.uk"],
     "connect-src": [CSP.SELF],
     "form-action": [CSP.SELF, *([OIDC_ISSUER] if OIDC_ISSUER else [])],
     "frame-ancestors": [CSP.NONE],
@@ -297,6 +342,7 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 CSRF_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "respond.core.views.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]

@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from respond.accounts.views import EnrolTotpView
+from respond.accounts.views import EnrolTotpView, SignInView
 from respond.core import views as core_views
 
 urlpatterns = [
@@ -12,6 +12,15 @@ urlpatterns = [
     path("organisations/", include("respond.organisations.urls")),
     path("csoc/", include("respond.core.urls")),
     path("users/", include("respond.accounts.urls")),
+    path("", include("respond.accounts.access_urls")),
+    path("csoc/lead-administrators/", include("respond.accounts.lead_administrator_urls")),
+    path("cyber-alerts/", include("respond.alerts.urls")),
+    path("api/cyber-alerts/", include("respond.alerts.api_urls")),
+    path("csoc/alerts/", include("respond.alerts.csoc_urls")),
+    path("", include("respond.notifications.urls")),
+    path("responses/", include("respond.responses.urls")),
+    # Our sign-in page offers single sign-on (NHSmail) when it is configured.
+    path("account/login/", SignInView.as_view(), name="account_login"),
     # Enrolling a second factor also marks the session as multi-factor (see respond.accounts.mfa).
     path("account/2fa/totp/activate/", EnrolTotpView.as_view(), name="mfa_activate_totp"),
     path("account/", include("allauth.urls")),

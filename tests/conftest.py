@@ -7,10 +7,26 @@ from allauth.account.internal.flows.login import (
     _AUTHENTICATION_METHODS_USER_SESSION_KEY,
     AUTHENTICATION_METHODS_SESSION_KEY,
 )
+from django.core.cache import cache
+from django.core.management import call_command
 from django.test import Client
 
 from respond.accounts.models import GlobalRole, Role, User
 from tests.factories import OrganisationFactory, enrol_totp, global_user, member
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cache_table(django_db_setup, django_db_blocker):
+    """The DatabaseCache's table (rate limits, used TOTP codes); migrations do not create it."""
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def empty_cache(cache_table, django_db_blocker):
+    """Rate limits and used TOTP codes must not leak from one test into the next (Redis keeps them)."""
+    with django_db_blocker.unblock():
+        cache.clear()
 
 
 @pytest.fixture

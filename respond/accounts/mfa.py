@@ -46,6 +46,10 @@ class MfaAuthenticateStage(AuthenticateStage):
 
     def _should_handle(self, request: HttpRequest) -> bool:
         user = self.login.user
-        if user is not None and sso_asserted_mfa(request, user.pk):
+        is_sso = bool(self.login.signal_kwargs and self.login.signal_kwargs.get("sociallogin"))
+        if not is_sso:
+            # An SSO attempt that stopped short (an inactive account, say) must not vouch for a password sign-in.
+            remember_sso_mfa(request, None, asserted=False)
+        elif user is not None and sso_asserted_mfa(request, user.pk):
             return False
         return super()._should_handle(request)

@@ -1,8 +1,12 @@
+import hashlib
+from datetime import datetime
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 
 from respond.organisations.models import Organisation
 
@@ -81,6 +85,12 @@ class User(AbstractBaseUser, PermissionsMixin):
         return self.full_name.split(" ")[0] if self.full_name else self.email
 
 
+class MembershipQuerySet(models.QuerySet["Membership"]):
+    def administrators(self) -> "MembershipQuerySet":
+        """Administrator memberships of active accounts: the ones that can manage an organisation."""
+        return self.filter(role=Role.ADMINISTRATOR, user__is_active=True)
+
+
 class Membership(models.Model):
     """A user's role in one organisation: their own, or one they respond for on its behalf."""
 
@@ -88,6 +98,8 @@ class Membership(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(max_length=20, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "organisation"], name="one_membership_per_org")]
@@ -99,3 +111,141 @@ class Membership(models.Model):
     @property
     def on_behalf(self) -> bool:
         return self.user.organisation_id != self.organisation_id
+
+
+def token_hash(token: str) -> str:
+    """Invitation links carry a random token; only its SHA-256 is stored, so the table alone cannot accept one."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be accepted"
+    EXPIRED = "expired", "Expired"
+    ACCEPTED = "accepted", "Accepted"
+    REVOKED = "revoked", "Revoked"
+
+
+class InvitationQuerySet(models.QuerySet["Invitation"]):
+    def open(self) -> "InvitationQuerySet":
+        """Neither accepted nor revoked (perhaps expired): at most one per address and organisation."""
+        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+
+    def nominations(self) -> "InvitationQuerySet":
+        """Lead administrators registered by CSOC on their SIRO's nomination."""
+        return self.exclude(nominated_by_name="")
+
+
+class Invitation(models.Model):
+    """An invitation, emailed as a single-use link, to join an organisation as administrator or responder.
+
+    A lead administrator nomination is an administrator invitation sent by CSOC, with the SIRO who nominated them.
+    """
+
+    email = models.EmailField()
+    full_name = models.CharField(max_length=200)
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=20, choices=Role.choices)
+    invited_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    nominated_by_name = models.CharField(max_length=200, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_sent_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    resent_count = models.PositiveIntegerField(default=0)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["email", "organisation"],
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="one_open_invitation_per_email_and_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(revoked_at__isnull=True),
+                name="invitation_accepted_or_revoked_not_both",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Invitation of {self.email} to {self.organisation.ods_code} as {self.role}"
+
+    @property
+    def is_nomination(self) -> bool:
+        return bool(self.nominated_by_name)
+
+    def status_at(self, now: datetime) -> InvitationStatus:
+        if self.accepted_at is not None:
+            return InvitationStatus.ACCEPTED
+        if self.revoked_at is not None:
+            return InvitationStatus.REVOKED
+        if self.expires_at <= now:
+            return InvitationStatus.EXPIRED
+        return InvitationStatus.PENDING
+
+    @property
+    def status(self) -> InvitationStatus:
+        return self.status_at(timezone.now())
+
+    @property
+    def is_open(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None
+
+
+class AccessRequestStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for a decision"
+    APPROVED = "approved", "Approved"
+    DENIED = "denied", "Denied"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AccessRequestQuerySet(models.QuerySet["AccessRequest"]):
+    def pending(self) -> "AccessRequestQuerySet":
+        return self.filter(status=AccessRequestStatus.PENDING)
+
+
+class AccessRequest(models.Model):
+    """A request to respond on behalf of another organisation, decided by that organisation's administrators."""
+
+    requester = models.ForeignKey(User, on_delete=models.CASCADE, related_name="access_requests")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="access_requests")
+    reason = models.TextField()
+    status = models.CharField(
+        max_length=20, choices=AccessRequestStatus.choices, default=AccessRequestStatus.PENDING, db_index=True
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    # Who approved or denied it (or the requester, who withdrew it), and when.
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.TextField(blank=True)
+    role_granted = models.CharField(max_length=20, choices=Role.choices, blank=True)
+
+    objects = AccessRequestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["requester", "organisation"],
+                condition=Q(status=AccessRequestStatus.PENDING),
+                name="one_pending_access_request_per_organisation",
+            ),
+            models.CheckConstraint(
+                condition=Q(status=AccessRequestStatus.APPROVED, role_granted__in=Role.values)
+                | (~Q(status=AccessRequestStatus.APPROVED) & Q(role_granted="")),
+                name="access_request_role_only_when_approved",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request by {self.requester.email} to respond for {self.organisation.ods_code}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == AccessRequestStatus.PENDING

@@ -60,6 +60,16 @@ def client_ip(request: HttpRequest) -> str | None:
 
 
 @dataclass(frozen=True)
+class AuditChange:
+    """One object's change, for Auditor.log_many."""
+
+    obj: models.Model
+    before: Mapping[str, Any] | None = None
+    after: Mapping[str, Any] | None = None
+    object_repr: str = ""
+
+
+@dataclass(frozen=True)
 class Auditor:
     actor: "User | None"
     actor_label: str
@@ -105,3 +115,21 @@ class Auditor:
             after=snapshot(after),
             ip_address=self.ip_address,
         )
+
+    def log_many(self, action: str, changes: Iterable[AuditChange]) -> list[AuditLog]:
+        """One row per change, all written in one query: for operations on many objects at once."""
+        rows = [
+            AuditLog(
+                actor=self.actor,
+                actor_label=self.actor_label,
+                action=action,
+                object_type=change.obj._meta.label,
+                object_id=str(change.obj.pk),
+                object_repr=(change.object_repr or str(change.obj))[:300],
+                before=snapshot(change.before),
+                after=snapshot(change.after),
+                ip_address=self.ip_address,
+            )
+            for change in changes
+        ]
+        return AuditLog.objects.bulk_create(rows)

@@ -14,7 +14,10 @@ def service(request: HttpRequest) -> dict:
         if session_is_multi_factor(request):
             navigation.append({"href": reverse("home"), "text": "Your alerts"})
             navigation.append({"href": reverse("organisations:list"), "text": "Organisations"})
+            navigation.append({"href": reverse("access:index"), "text": "Manage access"})
             if user.is_csoc:
+                navigation.append({"href": reverse("lead_administrators:nominate"), "text": "Lead administrators"})
+                navigation.append({"href": reverse("accounts:create_user"), "text": "Create a user"})
                 navigation.append({"href": reverse("organisations:import"), "text": "Imports"})
                 navigation.append({"href": reverse("core:audit_log"), "text": "Audit log"})
             account.append({"href": reverse("mfa_index"), "text": user.full_name or user.email, "icon": True})

@@ -1,21 +1,28 @@
+import logging
+
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseServerError, JsonResponse
+from django.middleware.csp import get_nonce
 from django.shortcuts import render
+from django.template import engines
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from respond.core.decorators import permission_required
 from respond.core.forms import AuditLogFilterForm
 from respond.core.models import AuditLog
+from respond.responses.views.dashboard import dashboard as responses_dashboard
+
+logger = logging.getLogger(__name__)
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    memberships = request.user.memberships.select_related("organisation").order_by("organisation__name")  # type: ignore[union-attr]
-    return render(request, "core/home.html", {"memberships": memberships})
+    """The start page: "Your alerts", what each of the person's organisations must respond to."""
+    return responses_dashboard(request)
 
 
 def accessibility(request: HttpRequest) -> HttpResponse:
@@ -72,9 +79,27 @@ def permission_denied(request: HttpRequest, exception: Exception | None = None) 
     return render(request, "errors/403.html", status=403)
 
 
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "errors/csrf.html", status=403)
+
+
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     return render(request, "errors/404.html", status=404)
 
 
+SERVER_ERROR_HTML = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Sorry, there is a problem with the service &ndash; NHS</title></head>
+<body><main><h1>Sorry, there is a problem with the service</h1><p>Try again later.</p></main></body></html>
+"""
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
-    return render(request, "errors/500.html", status=500)
+    """Renders without the request's context processors, which need the database (the likely culprit)."""
+    try:
+        nonce = get_nonce(request)
+        template = engines["jinja2"].get_template("errors/500.html")
+        content = template.render({"csp_nonce": str(nonce) if nonce is not None else ""})
+    except Exception:
+        logger.exception("The error page could not be rendered; sent the plain one instead.")
+        content = SERVER_ERROR_HTML
+    return HttpResponseServerError(content)

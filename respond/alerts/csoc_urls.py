@@ -1,0 +1,22 @@
+"""CSOC pages for writing and publishing alerts, mounted at /csoc/alerts/."""
+
+from django.urls import path
+
+from respond.alerts.views import csoc
+
+app_name = "alerts_csoc"
+
+urlpatterns = [
+    path("", csoc.alert_list, name="list"),
+    path("new/", csoc.alert_create, name="create"),
+    path("<int:pk>/", csoc.alert_detail, name="detail"),
+    path("<int:pk>/edit/", csoc.alert_edit, name="edit"),
+    path("<int:pk>/preview/", csoc.alert_preview, name="preview"),
+    path("<int:pk>/submit/", csoc.alert_submit, name="submit"),
+    path("<int:pk>/approve/", csoc.alert_approve, name="approve"),
+    path("<int:pk>/publish/", csoc.alert_publish, name="publish"),
+    path("<int:pk>/updates/new/", csoc.add_update, name="add_update"),
+    path("<int:pk>/severity/", csoc.change_severity, name="change_severity"),
+    path("<int:pk>/close/", csoc.close, name="close"),
+    path("<int:pk>/withdraw/", csoc.withdraw, name="withdraw"),
+]

@@ -1,0 +1,242 @@
+"""Operations on the outbox and on contact details. Keyword-only; callers own the transaction where noted."""
+
+import hmac
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from respond.accounts.models import User
+from respond.alerts.models import Alert, ThreatUpdate
+from respond.core.audit import Auditor, snapshot
+from respond.notifications.conf import notification_settings
+from respond.notifications.models import (
+    FAILED_STATUSES,
+    RETRYABLE_STATUSES,
+    AlertOnlyContact,
+    Channel,
+    ExtraEmail,
+    Notification,
+    Status,
+    UserContactDetails,
+)
+from respond.notifications.outbox import insert_outbox_rows
+from respond.notifications.tasks import enqueue_delivery
+from respond.organisations.models import Organisation
+
+
+def notifications_for_alert(*, alert: Alert, update: ThreatUpdate | None = None) -> int:
+    """Writes the outbox rows for a publication (or a re-notifying update) inside the caller's transaction,
+    and sends them once it commits. Returns how many messages were queued."""
+    count = insert_outbox_rows(alert=alert, update=update)
+    if count:
+        # robust: the publication has committed whatever the queue says; the sweep catches up if it is down.
+        transaction.on_commit(enqueue_delivery, robust=True)
+    return count
+
+
+def delivery_progress(*, alert: Alert) -> dict[str, Any]:
+    """Counts by status (failed: every kind of failure), by channel, and the failed rows with their reasons."""
+    notifications = Notification.objects.filter(alert=alert)
+    failed = Q(status__in=FAILED_STATUSES)
+    counts = notifications.aggregate(
+        total=Count("id"),
+        queued=Count("id", filter=Q(status=Status.QUEUED)),
+        sending=Count("id", filter=Q(status=Status.SENDING)),
+        sent=Count("id", filter=Q(status=Status.SENT)),
+        delivered=Count("id", filter=Q(status=Status.DELIVERED)),
+        failed=Count("id", filter=failed),
+        retryable=Count("id", filter=Q(status__in=RETRYABLE_STATUSES)),
+        retrying=Count("id", filter=Q(status=Status.QUEUED, attempts__gt=0)),
+    )
+    by_channel = {
+        row["channel"]: row
+        for row in notifications.order_by()
+        .values("channel")
+        .annotate(
+            total=Count("id"),
+            waiting=Count("id", filter=Q(status__in=[Status.QUEUED, Status.SENDING])),
+            sent=Count("id", filter=Q(status=Status.SENT)),
+            delivered=Count("id", filter=Q(status=Status.DELIVERED)),
+            failed=Count("id", filter=failed),
+        )
+    }
+    return {
+        **counts,
+        "finished": counts["queued"] + counts["sending"] == 0,
+        "by_channel": [by_channel[channel] for channel in (Channel.EMAIL, Channel.SMS) if channel in by_channel],
+        "failures": notifications.filter(failed)
+        .select_related("user", "contact", "organisation", "update")
+        .order_by("organisation__name", "address", "kind"),
+    }
+
+
+def retry_failed(*, alert: Alert, auditor: Auditor) -> int:
+    """Queues failed messages again (not permanent failures: those addresses do not exist)."""
+    now = timezone.now()
+    with transaction.atomic():
+        retryable = Notification.objects.filter(alert=alert, status__in=RETRYABLE_STATUSES)
+        # Notify accepted these and then could not deliver them: the new send needs its own reference.
+        resend = retryable.filter(provider_id__isnull=False).update(
+            status=Status.QUEUED,
+            attempts=0,
+            next_attempt_at=now,
+            error="",
+            provider_id=None,
+            send_uncertain=False,
+            resend_count=F("resend_count") + 1,
+            sent_at=None,
+            delivered_at=None,
+        )
+        # These never reached Notify, or may have: keep the reference so the worker can ask first.
+        again = retryable.filter(provider_id__isnull=True).update(
+            status=Status.QUEUED, attempts=0, next_attempt_at=now, error="", sent_at=None, delivered_at=None
+        )
+        count = resend + again
+        if count:
+            auditor.log("notifications.retry_failed", alert, after={"messages": count})
+            transaction.on_commit(enqueue_delivery, robust=True)
+    return count
+
+
+class ReceiptError(ValueError):
+    """A delivery receipt we cannot use; the message says why."""
+
+
+RECEIPT_STATUSES = {
+    "delivered": Status.DELIVERED,
+    "permanent-failure": Status.PERMANENT_FAILURE,
+    "temporary-failure": Status.TEMPORARY_FAILURE,
+    "technical-failure": Status.TECHNICAL_FAILURE,
+    # Text messages to some international numbers only ever report "sent".
+    "sent": Status.SENT,
+}
+RECEIPT_ERRORS = {
+    Status.PERMANENT_FAILURE: "GOV.UK Notify: the provider could not deliver the message because the email "
+    "address or phone number was wrong",
+    Status.TEMPORARY_FAILURE: "GOV.UK Notify: the provider could not deliver the message, for example because "
+    "the inbox was full or the phone was off",
+    Status.TECHNICAL_FAILURE: "GOV.UK Notify: the message was not sent because of a technical problem",
+}
+
+
+def bearer_token_matches(header: str) -> bool:
+    expected = notification_settings().callback_bearer_token
+    scheme, _, token = header.partition(" ")
+    if not expected or scheme.lower() != "bearer":
+        return False
+    return hmac.compare_digest(token.strip().encode(), expected.encode())
+
+
+def record_delivery_receipt(*, payload: Any) -> Notification | None:
+    """Applies a GOV.UK Notify delivery-status callback. Returns the row, or None when it is not one of ours."""
+    if not isinstance(payload, dict):
+        raise ReceiptError("The body must be a JSON object")
+    status_name = payload.get("status")
+    provider_id = payload.get("id")
+    reference = payload.get("reference") or ""
+    if not isinstance(provider_id, str) or not provider_id:
+        raise ReceiptError("'id' is missing")
+    if status_name not in RECEIPT_STATUSES:
+        raise ReceiptError(f"'status' must be one of {', '.join(RECEIPT_STATUSES)}")
+    status = RECEIPT_STATUSES[status_name]
+    completed_at = _receipt_time(payload.get("completed_at")) or timezone.now()
+    with transaction.atomic():
+        notification = _receipt_target(provider_id, reference)
+        if notification is None:
+            return None
+        # The receipt may beat the worker to recording the send: it settles the row either way.
+        changes: dict[str, Any] = {"status": status, "provider_id": provider_id, "claimed_at": None, "claimed_by": ""}
+        if notification.sent_at is None:
+            changes["sent_at"] = _receipt_time(payload.get("sent_at")) or completed_at
+        if status == Status.DELIVERED:
+            changes.update(delivered_at=completed_at, error="")
+        elif status in RECEIPT_ERRORS:
+            changes["error"] = RECEIPT_ERRORS[status]
+        Notification.objects.filter(pk=notification.pk).update(**changes)
+    notification.refresh_from_db()
+    return notification
+
+
+def _receipt_target(provider_id: str, reference: str) -> Notification | None:
+    found = Notification.objects.select_for_update().filter(provider_id=provider_id).first()
+    if found is not None or not reference:
+        return found
+    try:
+        row_id = uuid.UUID(reference.split("/", 1)[0])
+    except ValueError:
+        return None
+    found = Notification.objects.select_for_update().filter(pk=row_id).first()
+    # A receipt for an earlier send of a row CSOC has since retried is about a message that no longer counts.
+    return found if found is not None and found.reference == reference else None
+
+
+def _receipt_time(value: Any) -> datetime | None:
+    if not isinstance(value, str):
+        return None
+    parsed = parse_datetime(value)
+    if parsed is None:
+        return None
+    return parsed if timezone.is_aware(parsed) else timezone.make_aware(parsed, UTC)
+
+
+# Contact details -----------------------------------------------------------------------------------------
+
+
+def set_mobile_preferences(*, user: User, mobile_number: str, sms_opt_in: bool, auditor: Auditor) -> UserContactDetails:
+    """Saves a user's mobile number (E.164, already checked) and whether they want text messages."""
+    with transaction.atomic():
+        details, _ = UserContactDetails.objects.select_for_update().get_or_create(user=user)
+        before = snapshot(details, ["mobile_number", "sms_opt_in"])
+        details.mobile_number = mobile_number if sms_opt_in else ""
+        details.sms_opt_in = sms_opt_in and bool(mobile_number)
+        details.save()
+        auditor.log(
+            "notifications.mobile_changed",
+            user,
+            before=before,
+            after=snapshot(details, ["mobile_number", "sms_opt_in"]),
+        )
+    return details
+
+
+def add_extra_email(*, user: User, email: str, auditor: Auditor) -> ExtraEmail:
+    with transaction.atomic():
+        extra = ExtraEmail.objects.create(user=user, email=email.strip().lower())
+        auditor.log("notifications.extra_email_added", user, after={"email": extra.email})
+    return extra
+
+
+def remove_extra_email(*, extra: ExtraEmail, auditor: Auditor) -> None:
+    with transaction.atomic():
+        auditor.log("notifications.extra_email_removed", extra.user, before={"email": extra.email})
+        extra.delete()
+
+
+def add_alert_contact(
+    *, organisation: Organisation, name: str, email: str, mobile_number: str, created_by: User, auditor: Auditor
+) -> AlertOnlyContact:
+    with transaction.atomic():
+        contact = AlertOnlyContact.objects.create(
+            organisation=organisation,
+            name=name.strip(),
+            email=email.strip().lower(),
+            mobile_number=mobile_number,
+            created_by=created_by,
+        )
+        auditor.log(
+            "notifications.alert_contact_added", contact, after=snapshot(contact, ["name", "email", "mobile_number"])
+        )
+    return contact
+
+
+def remove_alert_contact(*, contact: AlertOnlyContact, auditor: Auditor) -> None:
+    with transaction.atomic():
+        auditor.log(
+            "notifications.alert_contact_removed", contact, before=snapshot(contact, ["name", "email", "mobile_number"])
+        )
+        contact.delete()

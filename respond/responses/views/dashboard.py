@@ -1,0 +1,116 @@
+"""The "Your alerts" start page: what each of the person's organisations owes, and by when."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from respond.alerts.models import Alert, AlertStatus
+from respond.organisations.models import Organisation
+from respond.responses.deadlines import time_left_text
+from respond.responses.forms import DashboardFilterForm
+from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
+from respond.responses.services import open_missing_responses
+from respond.responses.views.common import ResponseRow
+
+ALERTS_PER_PAGE = 10
+ROWS_PER_ALERT = 10
+
+
+@dataclass(frozen=True)
+class AlertGroup:
+    alert: Alert
+    rows: list[ResponseRow]
+    total: int
+    unacknowledged: int
+    time_left: str
+    acknowledgement_overdue: bool
+
+
+def _filtered(responses: ResponseQuerySet, show: str, now: datetime) -> ResponseQuerySet:
+    if show == "overdue":
+        return responses.overdue(now=now)
+    if show == "closed":
+        return responses.closed()
+    if show == "all":
+        return responses
+    return responses.open()
+
+
+def _groups(request: HttpRequest, responses: ResponseQuerySet, alerts: list[Alert], now: datetime) -> list[AlertGroup]:
+    unacknowledged = dict(
+        Response.objects.respondable_by(request.user)
+        .filter(alert__in=alerts, status=ResponseStatus.NOT_ACKNOWLEDGED)
+        .values("alert_id")
+        .annotate(count=Count("id"))
+        .values_list("alert_id", "count")
+    )
+    groups = []
+    for alert in alerts:
+        of_alert = responses.filter(alert=alert).select_related("alert", "organisation").order_by("organisation__name")
+        rows = [ResponseRow.build(response, now=now, can_submit=True) for response in of_alert[:ROWS_PER_ALERT]]
+        waiting = unacknowledged.get(alert.pk, 0)
+        deadline = alert.deadline_at
+        groups.append(
+            AlertGroup(
+                alert=alert,
+                rows=rows,
+                total=of_alert.count() if len(rows) == ROWS_PER_ALERT else len(rows),
+                unacknowledged=waiting,
+                time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
+                acknowledgement_overdue=bool(waiting and deadline and deadline < now),
+            )
+        )
+    return groups
+
+
+def _overview(request: HttpRequest) -> Paginator | None:
+    """For CSOC staff and auditors: every alert's responses in numbers."""
+    user = request.user
+    if not (user.is_csoc or user.is_auditor):  # type: ignore[union-attr]
+        return None
+    open_missing_responses()
+    counts = (
+        Response.objects.required()
+        .values("alert_id", "alert__threat_id", "alert__title", "alert__published_at", "alert__status")
+        .annotate(
+            total=Count("id"),
+            not_acknowledged=Count("id", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)),
+            late=Count("id", filter=Q(acknowledged_within_window=False)),
+            closed=Count("id", filter=Q(status__in=CLOSED_STATUSES)),
+        )
+        .order_by("-alert__published_at", "-alert_id")
+    )
+    return Paginator(counts, ALERTS_PER_PAGE)
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    user = request.user
+    organisations = list(Organisation.objects.respondable_by(user).order_by("name"))  # type: ignore[arg-type]
+    if organisations:
+        open_missing_responses(organisations=Organisation.objects.respondable_by(user))  # type: ignore[arg-type]
+    filters = request.GET.copy()
+    filters.setdefault("show", "open")
+    filter_form = DashboardFilterForm(filters, organisations=organisations)
+    show = filter_form.show_value
+    responses = _filtered(Response.objects.respondable_by(user).required(), show, now)
+    if filter_form.organisation_value:
+        responses = responses.filter(organisation__ods_code=filter_form.organisation_value)
+    alerts = Alert.objects.filter(pk__in=responses.values("alert_id")).order_by("-published_at", "-pk")
+    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    overview = _overview(request)
+    context = {
+        "filter_form": filter_form,
+        "organisations": organisations,
+        "show": show,
+        "page": page,
+        "groups": _groups(request, responses, list(page.object_list), now),
+        "overview_page": overview.get_page(request.GET.get("page")) if overview else None,
+        "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
+    }
+    return render(request, "responses/dashboard.html", context)

@@ -1,0 +1,93 @@
+"""Production settings refuse to start half-configured, and pass Django's deployment checks."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+PRODUCTION_HOST = "example.nhs.uk"
+
+
+def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+    }
+    environment.update({"APP_ENV": "production", "DJANGO_SETTINGS_MODULE": "config.settings", **env})
+    return subprocess.run(
+        [sys.executable, *args], cwd=settings.BASE_DIR, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+
+def secret_key() -> str:
+    return secrets.token_urlsafe(48)[:64]
+
+
+def test_deployment_checks_pass():
+    result = run(
+        "manage.py",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        SECRET_KEY=secret_key(),
+        ALLOWED_HOSTS=PRODUCTION_HOST,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+PRINT_SECURITY_SETTINGS = """
+import json, django
+django.setup()
+from django.conf import settings as s
+print(json.dumps({name: getattr(s, name) for name in [
+    "DEBUG", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS", "SECURE_SSL_REDIRECT",
+    "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SESSION_COOKIE_HTTPONLY", "CSRF_COOKIE_HTTPONLY",
+]}))
+"""
+
+
+def test_production_turns_on_hsts_and_secure_cookies():
+    result = run("-c", PRINT_SECURITY_SETTINGS, SECRET_KEY=secret_key(), ALLOWED_HOSTS=PRODUCTION_HOST)
+    assert result.returncode == 0, result.stderr
+    values = json.loads(result.stdout.strip().splitlines()[-1])
+    assert values["DEBUG"] is False
+    assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 60 * 60
+    assert values["SECURE_HSTS_INCLUDE_SUBDOMAINS"] is True
+    assert values["SECURE_SSL_REDIRECT"] is True
+    for cookie_setting in (
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SESSION_COOKIE_HTTPONLY",
+        "CSRF_COOKIE_HTTPONLY",
+    ):
+        assert values[cookie_setting] is True, cookie_setting
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"ALLOWED_HOSTS": PRODUCTION_HOST}, "Production needs SECRET_KEY"),
+        ({"ALLOWED_HOSTS": PRODUCTION_HOST, "SECRET_KEY": "too-short"}, "Production needs SECRET_KEY"),
+        (
+            {"ALLOWED_HOSTS": PRODUCTION_HOST, "SECRET_KEY": "insecure-development-key-never-use-in-production"},
+            "Production needs SECRET_KEY",
+        ),
+        ({"SECRET_KEY": "x" * 30 + secrets.token_urlsafe(30)}, "Production needs ALLOWED_HOSTS"),
+        (
+            {"SECRET_KEY": secrets.token_urlsafe(48), "ALLOWED_HOSTS": PRODUCTION_HOST, "DEBUG": "true"},
+            "DEBUG must be off in production",
+        ),
+    ],
+)
+def test_production_refuses_to_start_half_configured(env, message):
+    result = run("-c", "import django; django.setup()", **env)
+    assert result.returncode != 0
+    assert "django.core.exceptions.ImproperlyConfigured" in result.stderr
+    assert message in result.stderr

@@ -1,0 +1,95 @@
+"""A confirmation to the person who submitted; a notice to an organisation's administrators when someone from
+another organisation responded on its behalf. Sent by a background task once the submission is saved."""
+
+import pytest
+from django.core import mail
+
+from respond.accounts.models import Role
+from respond.responses import services
+from respond.responses.models import ResponseStatus
+from respond.responses.tasks import send_response_emails
+from tests.factories import member
+from tests.responses.conftest import acknowledge, response_of, update
+from tests.responses.test_bulk_response import bulk
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def sending(immediate_tasks, django_capture_on_commit_callbacks):
+    """`with sending():` runs, at its end, what was queued on commit: the messages are then in mail.outbox."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def test_the_submitter_gets_a_confirmation_and_nobody_else_when_responding_for_their_own(
+    alert, trust_a, bob, alice, sending
+):
+    with sending():
+        acknowledge(response_of(alert, trust_a), bob)
+    assert len(mail.outbox) == 1
+    message = mail.outbox[0]
+    assert message.to == ["bob@alpha.nhs.uk"]
+    assert message.subject == f"[Respond to a cyber alert] Your response to {alert.threat_id} has been recorded"
+    assert "for Alpha Hospitals NHS Trust (RAA)" in message.body
+    assert "Status: In progress (acknowledged)" in message.body
+    assert "Your next update is due by" in message.body
+    assert f"/responses/{alert.threat_id}/RAA/" in message.body
+
+
+def test_the_confirmation_lists_the_answers(alert, trust_a, bob, sending):
+    with sending():
+        update(response_of(alert, trust_a), bob, ResponseStatus.NOT_APPLICABLE, not_applicable_reason="not_in_use")
+    body = mail.outbox[0].body
+    assert "Why does the alert not apply to your organisation?\nThe affected product is not in use" in body
+    assert "&" not in body.replace("&&", "")  # plain text, not HTML-escaped
+
+
+def test_administrators_are_told_when_another_organisation_responds_on_their_behalf(
+    alert, trust_a, alice, lee, sending
+):
+    second_admin = member(trust_a, Role.ADMINISTRATOR, email="ada@alpha.nhs.uk", full_name="Ada Admin")
+    with sending():
+        acknowledge(response_of(alert, trust_a), lee)
+    by_recipient = {message.to[0]: message for message in mail.outbox}
+    assert set(by_recipient) == {"lee@csu.nhs.uk", alice.email, second_admin.email}
+    notice = by_recipient[alice.email]
+    assert notice.subject == (
+        f"[Respond to a cyber alert] Midlands Commissioning Support Unit responded to {alert.threat_id} "
+        "on behalf of Alpha Hospitals NHS Trust"
+    )
+    assert "Lee Lead of Midlands Commissioning Support Unit on behalf of Alpha Hospitals NHS Trust" in notice.body
+    assert "You are told because you are an administrator of Alpha Hospitals NHS Trust" in notice.body
+
+
+def test_a_bulk_response_sends_one_confirmation_and_a_notice_per_organisation(
+    alert, trust_a, trust_b, alice, charlie, lee, sending
+):
+    with sending():
+        bulk(lee, alert, [trust_a, trust_b], services.ACKNOWLEDGE)
+    recipients = sorted(message.to[0] for message in mail.outbox)
+    assert recipients == sorted(["lee@csu.nhs.uk", alice.email, charlie.email])
+    confirmation = next(message for message in mail.outbox if message.to == ["lee@csu.nhs.uk"])
+    assert "for 2 organisations" in confirmation.body
+    assert "- Alpha Hospitals NHS Trust (RAA): in progress" in confirmation.body
+    assert "- Beta Hospitals NHS Trust (RBB): in progress" in confirmation.body
+
+
+def test_an_administrator_who_responded_on_behalf_is_not_told_about_it(alert, trust_b, lee, charlie, sending):
+    lee.memberships.filter(organisation=trust_b).update(role=Role.ADMINISTRATOR)
+    with sending():
+        acknowledge(response_of(alert, trust_b), lee)
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(["lee@csu.nhs.uk", charlie.email])
+
+
+def test_the_emails_are_queued_not_sent_during_the_request(alert, trust_a, bob, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        acknowledge(response_of(alert, trust_a), bob)
+    assert len(callbacks) == 1
+    assert mail.outbox == []
+
+
+def test_the_task_sends_them(alert, trust_a, bob):
+    acknowledge(response_of(alert, trust_a), bob)
+    entry = response_of(alert, trust_a).entries.get()
+    assert send_response_emails.call(entry_ids=[entry.pk]) == 1
+    assert mail.outbox[0].to == ["bob@alpha.nhs.uk"]

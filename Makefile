@@ -9,7 +9,7 @@ MANAGE := $(VENV_PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -31,7 +31,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 assets: assets/build/css/main.css
-assets/build/css/main.css: node_modules/.installed assets/scss/main.scss assets/js/main.js scripts/build-assets.mjs
+assets/build/css/main.css: node_modules/.installed $(wildcard assets/scss/*.scss) $(wildcard assets/js/*.js) scripts/build-assets.mjs
 	npm run --silent build
 
 migrate: install-python
@@ -56,6 +56,10 @@ check-deploy: install-python
 ORGS ?= 500
 bench-bulk: install-python ## Time one bulk response for ORGS organisations on a throwaway database
 	.venv/bin/python scripts/bench_bulk.py --orgs $(ORGS)
+
+RECIPIENTS ?= 10000
+bench-fanout: install-python ## Publish one alert to RECIPIENTS people and send every notification through a local Notify
+	$(VENV_PY) scripts/bench_fanout.py --recipients $(RECIPIENTS)
 
 chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
 	@test -x /usr/bin/chromium || { \

@@ -27,6 +27,11 @@ def env_int(name: str, default: int) -> int:
     return int(value) if value else default
 
 
+def env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
 def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in env(name, default).split(",") if item.strip()]
 
@@ -67,6 +72,7 @@ INSTALLED_APPS = [
     "allauth.socialaccount",
     "allauth.socialaccount.providers.openid_connect",
     "django_tasks_db",
+    "crontask",
     "respond.core",
     "respond.organisations",
     "respond.accounts",
@@ -154,6 +160,9 @@ if REDIS_URL:
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Periodic jobs (`manage.py crontask`). With Redis, a lock there lets only one scheduler run at a time, however
+# many are started; every job is also idempotent, so a second scheduler would do no harm, only waste.
+CRONTASK = {"REDIS_URL": REDIS_URL or None}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -319,6 +328,27 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Respond to a cyber alert <no-reply@cyber-alerts.invalid>")
+
+# Alerts: four-eyes publication, and the first number of the CC-NNNN threat id sequence.
+ALERT_PUBLISH_REQUIRES_APPROVAL = env_bool("ALERT_PUBLISH_REQUIRES_APPROVAL", True)
+ALERT_THREAT_ID_START = env_int("ALERT_THREAT_ID_START", 4405)
+
+# GOV.UK Notify and the notification outbox (read through respond.notifications.conf).
+NOTIFY_API_KEY = env("NOTIFY_API_KEY")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk")
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID")
+NOTIFY_CALLBACK_BEARER_TOKEN = env("NOTIFY_CALLBACK_BEARER_TOKEN")
+NOTIFY_RATE_LIMIT_PER_MINUTE = env_int("NOTIFY_RATE_LIMIT_PER_MINUTE", 3000)
+NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 10)
+NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10)
+NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 5)
+NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 600)
+NOTIFY_CLAIM_TIMEOUT_SECONDS = env_float("NOTIFY_CLAIM_TIMEOUT_SECONDS", 300)
+NOTIFY_SEND_CONCURRENCY = env_int("NOTIFY_SEND_CONCURRENCY", 10)
+NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 100)
+NOTIFY_PARALLEL_TASKS = env_int("NOTIFY_PARALLEL_TASKS", 2)
+NOTIFY_TASK_TIME_LIMIT_SECONDS = env_float("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120)
 
 # Responses: when the next update is due after acknowledging an alert, in days.
 RESPONSE_NEXT_UPDATE_DAYS = env_int("RESPONSE_NEXT_UPDATE_DAYS", 3)

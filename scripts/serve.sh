@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Serves the web app (gunicorn) and the background worker together; Ctrl-C stops both.
+# Serves the web app (gunicorn), the background worker and the periodic-job scheduler together; Ctrl-C stops all.
 set -euo pipefail
 host="${1:-127.0.0.1}"
 port="${2:-8000}"
@@ -17,17 +17,19 @@ trap cleanup INT TERM EXIT
 .venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
 pids+=($!)
 if [ -n "${REDIS_URL:-}" ]; then
-  .venv/bin/python manage.py rqworker default &
+  .venv/bin/python manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler &
 else
   .venv/bin/python manage.py db_worker &
 fi
+pids+=($!)
+.venv/bin/python manage.py crontask &
 pids+=($!)
 
 cat <<MSG
 
   Respond to a cyber alert is running at http://$host:$port/
   Demo sign-ins (password and TOTP secrets): see the table printed above by seed_demo.
-  Press Ctrl-C to stop the web server and the worker.
+  Press Ctrl-C to stop the web server, the worker and the scheduler.
 
 MSG
 wait -n "${pids[@]}"

@@ -63,6 +63,7 @@ REVIEWED_URLS_ALLOWED_WITHOUT_MFA = {
     "healthz",
     "accessibility",
     "privacy",
+    "cookies",
 }
 
 # Values for path parameters, by parameter name; others get the first GENERIC_VALUES entry that the route accepts.

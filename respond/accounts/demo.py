@@ -76,6 +76,14 @@ DEMO_USERS = (
         ods_code=NHS_ENGLAND_ODS_CODE,
         global_role=GlobalRole.CSOC,
     ),
+    DemoUser(
+        description="CSOC staff, second approver (NHS England)",
+        email="csoc.approver@england.demo.invalid",
+        full_name="Cameron Checker",
+        totp_secret="KZXW6YTBOI2DGNBVGY3TQOJQGEZDGNDV",
+        ods_code=NHS_ENGLAND_ODS_CODE,
+        global_role=GlobalRole.CSOC,
+    ),
 )
 
 

@@ -21,6 +21,7 @@ URLS_ALLOWED_WITHOUT_MFA = {
     "healthz",
     "accessibility",
     "privacy",
+    "cookies",
 }
 PATH_PREFIXES_ALLOWED_WITHOUT_MFA = ("/static/",)
 

@@ -196,6 +196,7 @@ def alert_approve(*, alert: Alert, approved_by: "User", auditor: Auditor) -> Ale
 def alert_publish(*, alert: Alert, published_by: "User", auditor: Auditor) -> Alert:
     """Publishes the alert and writes its notifications in the same transaction: all of it, or none of it."""
     from respond.notifications import services as notification_services
+    from respond.responses.services import open_missing_responses
 
     locked = _locked(alert)
     if publish_requires_approval():
@@ -226,6 +227,8 @@ def alert_publish(*, alert: Alert, published_by: "User", auditor: Auditor) -> Al
         before=before,
     )
     notification_services.notifications_for_alert(alert=locked, update=None)
+    # Every organisation in scope starts with a "not yet acknowledged" response, so reports count it from now.
+    open_missing_responses(alert=locked)
     _refresh(alert)
     return alert
 

@@ -10,17 +10,22 @@ def service(request: HttpRequest) -> dict:
     user = getattr(request, "user", None)
     navigation: list[dict[str, str]] = []
     account: list[dict[str, object]] = []
+    signed_in_fully = user is not None and user.is_authenticated and session_is_multi_factor(request)
+    if signed_in_fully:
+        navigation.append({"href": reverse("home"), "text": "Your alerts"})
+    navigation.append({"href": reverse("alerts:list"), "text": "Cyber alerts"})
     if user is not None and user.is_authenticated:
-        if session_is_multi_factor(request):
-            navigation.append({"href": reverse("home"), "text": "Your alerts"})
+        if signed_in_fully:
             navigation.append({"href": reverse("organisations:list"), "text": "Organisations"})
             navigation.append({"href": reverse("access:index"), "text": "Manage access"})
             if user.is_csoc:
+                navigation.append({"href": reverse("alerts_csoc:list"), "text": "Manage alerts"})
                 navigation.append({"href": reverse("lead_administrators:nominate"), "text": "Lead administrators"})
                 navigation.append({"href": reverse("accounts:create_user"), "text": "Create a user"})
                 navigation.append({"href": reverse("organisations:import"), "text": "Imports"})
                 navigation.append({"href": reverse("core:audit_log"), "text": "Audit log"})
             account.append({"href": reverse("mfa_index"), "text": user.full_name or user.email, "icon": True})
+            account.append({"href": reverse("notifications:contact_preferences"), "text": "Contact preferences"})
         account.append({"href": reverse("account_logout"), "text": "Sign out"})
     return {
         "header_navigation": navigation,

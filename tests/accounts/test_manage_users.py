@@ -177,9 +177,19 @@ def test_the_header_offers_manage_access_and_csoc_its_own_pages(client_of, bob, 
     bobs = page_text_of_header(client_of(bob).get(reverse("access:index")))
     assert "Manage access" in bobs
     assert "Lead administrators" not in bobs
+    assert "Manage alerts" not in bobs
+    assert "Cyber alerts" in bobs
+    assert "Contact preferences" in bobs
     csocs = page_text_of_header(client_of(csoc).get(reverse("access:index")))
     assert "Lead administrators" in csocs
     assert "Create a user" in csocs
+    assert "Manage alerts" in csocs
+
+
+def test_the_header_offers_everyone_the_published_alerts(client):
+    header = page_text_of_header(client.get(reverse("alerts:list")))
+    assert "Cyber alerts" in header
+    assert "Your alerts" not in header
 
 
 def page_text_of_header(response) -> str:

@@ -15,8 +15,10 @@ from django.urls import reverse
 
 from respond.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 from respond.accounts.models import GlobalRole, Membership, Role, User
+from respond.alerts.models import Alert, AlertStatus
 from respond.core.models import AuditLog
 from respond.organisations.models import Organisation
+from respond.responses.models import Response, ResponseEntry
 from tests.accounts.helpers import submit_code, submit_password, totp_code
 
 pytestmark = pytest.mark.django_db
@@ -36,6 +38,9 @@ def counts() -> dict[str, int]:
         "memberships": Membership.objects.count(),
         "authenticators": Authenticator.objects.count(),
         "account changes": AuditLog.objects.filter(actor_label="system: seed_demo").count(),
+        "alerts": Alert.objects.count(),
+        "responses": Response.objects.count(),
+        "response entries": ResponseEntry.objects.count(),
     }
 
 
@@ -69,6 +74,20 @@ def test_seed_demo_loads_organisations_and_a_user_for_each_role():
     assert DEMO_PASSWORD in output
 
 
+def test_seed_demo_publishes_alerts_with_responses_to_try():
+    output = seed()
+
+    published = Alert.objects.filter(status__in=[AlertStatus.PUBLISHED, AlertStatus.CLOSED])
+    assert published.count() >= 3
+    assert all(alert.approved_by != alert.created_by for alert in published)
+    first = published.filter(response_required=True).order_by("published_at").first()
+    assert first is not None
+    # Every organisation asked to respond has a response, and the demo users have answered some of them.
+    assert Response.objects.filter(alert=first).count() == first.organisations.count()
+    assert ResponseEntry.objects.filter(submitted_by__email="responder@0df.demo.invalid").exists()
+    assert first.threat_id in output
+
+
 def test_every_demo_user_signs_in_with_the_password_and_a_code_from_the_secret():
     seed()
 
@@ -90,7 +109,9 @@ def test_running_it_again_changes_nothing():
     assert counts() == before
     assert list(User.objects.order_by("pk").values()) == user_rows
     assert list(Authenticator.objects.order_by("pk").values_list("data", flat=True)) == secrets
-    assert "Demo users: 0 created or completed, 5 already in place." in output
+    assert "Demo users: 0 created or completed, 6 already in place." in output
+    assert "Demo alerts: 0 published now" in output
+    assert "demo responses: 0 of" in output
 
 
 def test_a_demo_user_who_lost_their_app_gets_it_back():

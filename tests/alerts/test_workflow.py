@@ -37,6 +37,8 @@ def test_a_draft_moves_through_approval_to_publication(make_draft, csoc, dana, t
     assert list(alert.organisations.all()) == [trust_a]
     # Published with its notifications: bob, Trust A's responder, gets an email.
     assert Notification.objects.filter(alert=alert, address=bob.email).count() == 1
+    # Trust A owes a response from the moment of publication: reports count it as not yet acknowledged.
+    assert [(r.organisation, r.version) for r in alert.responses.all()] == [(trust_a, 0)]
     assert [(change.from_severity, change.to_severity) for change in alert.severity_changes.all()] == [("", "high")]
     summaries = list(alert.versions.values_list("summary", flat=True))
     assert summaries[:3] == ["Draft created", "Submitted for approval", "Approved for publication"]

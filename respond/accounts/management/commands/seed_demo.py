@@ -6,8 +6,10 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from respond.accounts.demo import DEMO_ACCESS_REQUEST, DEMO_INVITATION, DEMO_PASSWORD, seed_demo_access, seed_demo_users
+from respond.alerts.demo import DemoDataError, seed_demo_alerts
 from respond.core.audit import Auditor
 from respond.organisations.models import Organisation
+from respond.responses.demo import DemoResponsesError, seed_demo_responses
 
 ODS_FILES = ("etr.csv", "ect.csv", "eccg.csv", "sub-icb-to-icb-to-region-2023.csv", "csu-list-2023.csv")
 MANDATED_LIST = Path("data/demo/mandated-organisations.xlsx")
@@ -16,7 +18,8 @@ MANDATED_LIST = Path("data/demo/mandated-organisations.xlsx")
 class Command(BaseCommand):
     help = (
         "Load demo data: the real NHS organisations (from data/ods), the list of mandated organisations and one "
-        "user for each role, each with a known password and authenticator secret. Safe to run again. "
+        "user for each role, each with a known password and authenticator secret, published alerts and responses "
+        "to them. Safe to run again. "
         "Refuses to run in production."
     )
 
@@ -34,6 +37,11 @@ class Command(BaseCommand):
         except Organisation.DoesNotExist as error:
             raise CommandError(str(error)) from error
         access = seed_demo_access(auditor=auditor)
+        try:
+            alerts = seed_demo_alerts()
+            responses = seed_demo_responses()
+        except (DemoDataError, DemoResponsesError) as error:
+            raise CommandError(str(error)) from error
         created = sum(1 for _, changed in seeded if changed)
         self.stdout.write(f"\nDemo users: {created} created or completed, {len(seeded) - created} already in place.\n")
         rows = [("Role", "Email", "Password", "TOTP secret", "Security code")]
@@ -47,6 +55,11 @@ class Command(BaseCommand):
             if index == 0:
                 self.stdout.write("  ".join("-" * width for width in widths))
         self._describe_access(access.invitation_url, access.access_request_created)
+        published = ", ".join(alert.threat_id or "" for alert, _ in alerts)
+        self.stdout.write(
+            f"\nDemo alerts: {sum(1 for _, new in alerts if new)} published now ({published} in all); "
+            f"demo responses: {sum(1 for _, new in responses if new)} of {len(responses)} given now."
+        )
         self.stdout.write(
             f"\nSign in at {settings.SITE_URL}/account/login/ with an email and the password, then enter the code "
             "from an authenticator app set up with the TOTP secret, or from the oathtool command."

@@ -79,6 +79,9 @@ INSTALLED_APPS = [
     "respond.alerts",
     "respond.notifications",
     "respond.responses",
+    "respond.reports",
+    "respond.followup",
+    "respond.exports",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,9 @@ urlpatterns = [
     path("csoc/alerts/", include("respond.alerts.csoc_urls")),
     path("", include("respond.notifications.urls")),
     path("responses/", include("respond.responses.urls")),
+    path("reports/", include("respond.reports.urls")),
+    path("follow-up/", include("respond.followup.urls")),
+    path("exports/", include("respond.exports.urls")),
     # Our sign-in page offers single sign-on (NHSmail) when it is configured.
     path("account/login/", SignInView.as_view(), name="account_login"),
     # Enrolling a second factor also marks the session as multi-factor (see respond.accounts.mfa).

@@ -1,0 +1,5 @@
+"""Auditors' compliance reports, mounted at /reports/."""
+
+app_name = "reports"
+
+urlpatterns: list = []

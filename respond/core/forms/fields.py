@@ -45,11 +45,17 @@ class _ChoiceFieldOptions:
     reveals: Mapping[str, Sequence[str]]
     choice_hints: Mapping[str, str]
 
-    def _take_options(
-        self, reveals: Mapping[str, Sequence[str]] | None, choice_hints: Mapping[str, str] | None
+    def __init__(
+        self,
+        *,
+        hint: str | None = None,
+        reveals: Mapping[str, Sequence[str]] | None = None,
+        choice_hints: Mapping[str, str] | None = None,
+        **kwargs: Any,
     ) -> None:
         self.reveals = {str(choice): list(names) for choice, names in (reveals or {}).items()}
         self.choice_hints = {str(choice): hint for choice, hint in (choice_hints or {}).items()}
+        super().__init__(**_with_hint(kwargs, hint))  # type: ignore[call-arg]
 
     def get_bound_field(self, form: forms.BaseForm, field_name: str) -> BoundField:
         if self.reveals and not hasattr(form, "revealed_by"):
@@ -64,33 +70,11 @@ class RadioField(_ChoiceFieldOptions, forms.ChoiceField):
 
     widget = forms.RadioSelect
 
-    def __init__(
-        self,
-        *,
-        hint: str | None = None,
-        reveals: Mapping[str, Sequence[str]] | None = None,
-        choice_hints: Mapping[str, str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self._take_options(reveals, choice_hints)
-        super().__init__(**_with_hint(kwargs, hint))
-
 
 class CheckboxesField(_ChoiceFieldOptions, forms.MultipleChoiceField):
     """Checkboxes: any number of choices."""
 
     widget = forms.CheckboxSelectMultiple
-
-    def __init__(
-        self,
-        *,
-        hint: str | None = None,
-        reveals: Mapping[str, Sequence[str]] | None = None,
-        choice_hints: Mapping[str, str] | None = None,
-        **kwargs: Any,
-    ) -> None:
-        self._take_options(reveals, choice_hints)
-        super().__init__(**_with_hint(kwargs, hint))
 
 
 class SelectField(forms.ChoiceField):

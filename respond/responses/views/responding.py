@@ -134,13 +134,8 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
                 auditor=Auditor.from_request(request),
             )
         except services.ConflictError as conflict:
-            response.refresh_from_db()
             changes = conflict.entries
-            data = request.POST.copy()
-            data["version"] = str(response.version)
-            form = AcknowledgeForm(data)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
+            form = _form_after_conflict(AcknowledgeForm, request, response)
         except ValidationError as error:
             apply_errors(form, error)
         else:
@@ -150,6 +145,17 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
             return redirect(response.get_absolute_url())
     context = {"response": response, "form": form, "changes": changes, **_deadline_context(response)}
     return render(request, "responses/acknowledge.html", context)
+
+
+def _form_after_conflict[F: BaseForm](form_class: type[F], request: HttpRequest, response: Response) -> F:
+    """The form again with what the person typed, now based on the latest version, and the conflict explained."""
+    response.refresh_from_db()
+    data = request.POST.copy()
+    data["version"] = str(response.version)
+    form = form_class(data)
+    form.is_valid()
+    form.add_error(None, CONFLICT_MESSAGE)
+    return form
 
 
 def _initial_answers(response: Response) -> dict[str, Any]:
@@ -186,13 +192,8 @@ def update(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResponse:
                 auditor=Auditor.from_request(request),
             )
         except services.ConflictError as conflict:
-            response.refresh_from_db()
             changes = conflict.entries
-            data = request.POST.copy()
-            data["version"] = str(response.version)
-            form = UpdateForm(data)
-            form.is_valid()
-            form.add_error(None, CONFLICT_MESSAGE)
+            form = _form_after_conflict(UpdateForm, request, response)
         except ValidationError as error:
             apply_errors(form, error)
         else:

@@ -108,7 +108,14 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
+        # Its own process group: rqworker --with-scheduler forks a scheduler that must die with it.
+        start_new_session=True,
     )
+
+
+def kill_group(worker: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
 
 
 def claimant_pid(claimed_by: str) -> int:
@@ -190,6 +197,7 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
         # Claims whose process is gone: the killed worker's.
         claims = Notification.objects.filter(status=Status.SENDING).values_list("pk", "claimed_by")
         orphaned_rows = [pk for pk, claimed_by in claims if not alive(claimant_pid(claimed_by))]
+        kill_group(victim, signal.SIGKILL)  # and the scheduler process rqworker forked, left running otherwise
         workers.append(start_worker(env, log))
 
         def all_sent() -> bool:
@@ -198,9 +206,12 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
         wait_for(all_sent, within=45, what="every message to be sent", log=log)
     finally:
         for worker in workers:
-            if worker.poll() is None:
-                worker.terminate()
+            kill_group(worker, signal.SIGTERM)
+        for worker in workers:
+            try:
                 worker.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                kill_group(worker, signal.SIGKILL)
         notify.stop()
 
     rows = list(Notification.objects.all())

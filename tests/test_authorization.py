@@ -37,6 +37,11 @@ ACCESS = [
     Row("organisations:detail",     {"ods_code": "ZZZ99"},  SIGN_IN,  404, 404,  404,    404,    404),
     Row("organisations:import",     {},                     SIGN_IN,  403, 403,  403,    403,    200),
     Row("core:audit_log",           {},                     SIGN_IN,  403, 403,  403,    403,    200),
+    Row("core:csoc_tools",          {},                     SIGN_IN,  403, 403,  403,    403,    200),
+    Row("reports:index",            {},                     SIGN_IN,  403, 403,  403,    200,    200),
+    Row("reports:over_time",        {},                     SIGN_IN,  403, 403,  403,    200,    200),
+    Row("reports:organisation",     {"ods_code": "RAA"},    SIGN_IN,  200, 200,  403,    200,    200),
+    Row("reports:organisation",     {"ods_code": "RBB"},    SIGN_IN,  403, 403,  200,    200,    200),
 ]
 # fmt: on
 

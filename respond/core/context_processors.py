@@ -18,12 +18,10 @@ def service(request: HttpRequest) -> dict:
         if signed_in_fully:
             navigation.append({"href": reverse("organisations:list"), "text": "Organisations"})
             navigation.append({"href": reverse("access:index"), "text": "Manage access"})
+            if user.is_auditor or user.is_csoc:
+                navigation.append({"href": reverse("reports:index"), "text": "Reports"})
             if user.is_csoc:
-                navigation.append({"href": reverse("alerts_csoc:list"), "text": "Manage alerts"})
-                navigation.append({"href": reverse("lead_administrators:nominate"), "text": "Lead administrators"})
-                navigation.append({"href": reverse("accounts:create_user"), "text": "Create a user"})
-                navigation.append({"href": reverse("organisations:import"), "text": "Imports"})
-                navigation.append({"href": reverse("core:audit_log"), "text": "Audit log"})
+                navigation.append({"href": reverse("core:csoc_tools"), "text": "CSOC tools"})
             account.append({"href": reverse("mfa_index"), "text": user.full_name or user.email, "icon": True})
             account.append({"href": reverse("notifications:contact_preferences"), "text": "Contact preferences"})
         account.append({"href": reverse("account_logout"), "text": "Sign out"})

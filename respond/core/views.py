@@ -25,6 +25,12 @@ def home(request: HttpRequest) -> HttpResponse:
     return responses_dashboard(request)
 
 
+@permission_required("core.view_csoc_tools")
+def csoc_tools(request: HttpRequest) -> HttpResponse:
+    """CSOC staff's own pages, gathered in one place so that the header stays short."""
+    return render(request, "core/csoc_tools.html")
+
+
 def accessibility(request: HttpRequest) -> HttpResponse:
     return render(request, "core/accessibility.html")
 

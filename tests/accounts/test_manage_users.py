@@ -176,14 +176,15 @@ def test_two_administrators_demoting_each_other_at_the_same_moment_leave_one(ali
 def test_the_header_offers_manage_access_and_csoc_its_own_pages(client_of, bob, csoc):
     bobs = page_text_of_header(client_of(bob).get(reverse("access:index")))
     assert "Manage access" in bobs
-    assert "Lead administrators" not in bobs
-    assert "Manage alerts" not in bobs
+    assert "CSOC tools" not in bobs
     assert "Cyber alerts" in bobs
     assert "Contact preferences" in bobs
     csocs = page_text_of_header(client_of(csoc).get(reverse("access:index")))
-    assert "Lead administrators" in csocs
-    assert "Create a user" in csocs
-    assert "Manage alerts" in csocs
+    assert "CSOC tools" in csocs
+    tools = client_of(csoc).get(reverse("core:csoc_tools")).content.decode()
+    for link in ("Manage alerts", "Lead administrators", "Create a user", "Imports", "Audit log"):
+        assert link in tools
+    assert client_of(bob).get(reverse("core:csoc_tools")).status_code == 403
 
 
 def test_the_header_offers_everyone_the_published_alerts(client):

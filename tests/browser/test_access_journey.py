@@ -10,9 +10,11 @@ from playwright.sync_api import expect
 
 from respond.accounts.models import AccessRequest, AccessRequestStatus, Invitation, Membership, Role, User
 from respond.organisations.models import Organisation
+from respond.responses.models import Response, ResponseStatus
 from tests.accounts.access_helpers import signed_in_client
 from tests.browser.test_sign_in import start_of_a_totp_step, totp_code
 from tests.factories import OrganisationFactory
+from tests.responses.conftest import make_alert
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,6 +41,7 @@ def emailed_path(message) -> str:
 def test_a_person_asks_to_respond_for_another_organisation_and_its_administrator_approves(
     page, live_server, mailoutbox, alice, charlie, trust_a
 ):
+    alert = make_alert(organisations=[trust_a])
     browser = page.page
     become(page, live_server, charlie)
     page.visit("/access/")
@@ -78,10 +81,21 @@ def test_a_person_asks_to_respond_for_another_organisation_and_its_administrator
     become(page, live_server, charlie)
     page.visit(emailed_path(decision_email))
     expect(browser.get_by_role("main")).to_contain_text("Alpha Hospitals NHS Trust (on behalf)")
-    page.visit("/")
-    expect(browser.get_by_role("main")).to_contain_text("Alpha Hospitals NHS Trust")
     assert rules.has_perm("organisations.respond_for", charlie, trust_a)
     assert trust_a in Organisation.objects.respondable_by(charlie)
+
+    # Charlie now responds for Alpha: the acknowledgement is recorded as made by Charlie of Beta, on behalf.
+    page.visit("/")
+    page.click(browser.get_by_role("link", name=f"Acknowledge {alert.threat_id} for Alpha Hospitals NHS Trust"))
+    page.click(browser.get_by_role("button", name="Acknowledge the alert"))
+    expect(browser.get_by_role("main")).to_contain_text(f"You have acknowledged {alert.threat_id}")
+    expect(browser.get_by_role("main")).to_contain_text(
+        "Charlie Other of Beta Hospitals NHS Trust on behalf of Alpha Hospitals NHS Trust"
+    )
+    response = Response.objects.get(alert=alert, organisation=trust_a)
+    assert response.status == ResponseStatus.IN_PROGRESS
+    [entry] = response.entries.all()
+    assert (entry.submitted_by, entry.submitted_by_organisation, entry.is_on_behalf) == (charlie, charlie.organisation, True)
 
 
 def test_csoc_registers_a_lead_administrator_who_accepts_and_invites_a_responder(page, live_server, mailoutbox, csoc):
@@ -89,7 +103,8 @@ def test_csoc_registers_a_lead_administrator_who_accepts_and_invites_a_responder
     browser = page.page
     become(page, live_server, csoc)
     page.visit("/")
-    page.click(browser.get_by_role("banner").get_by_role("link", name="Lead administrators"))
+    page.click(browser.get_by_role("banner").get_by_role("link", name="CSOC tools"))
+    page.click(browser.get_by_role("link", name="Lead administrators"))
     ods_code = browser.get_by_label("ODS code of the organisation")
     ods_code.press_sequentially("gamma")
     expect(browser.locator("#organisation-suggestions option[value=RCC]")).to_have_count(1)

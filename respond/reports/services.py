@@ -1,0 +1,333 @@
+"""The compliance figures behind the alert reports and an organisation's history. Each function runs a fixed
+number of aggregate queries however many organisations, alerts and responses there are."""
+
+from collections import defaultdict
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.utils import timezone
+
+from respond.alerts.models import Alert, AlertQuerySet, AlertStatus
+from respond.organisations.models import Organisation, OrganisationType
+from respond.reports.statistics import (
+    Acknowledgements,
+    Medians,
+    StatusCounts,
+    acknowledgements_of,
+    count_annotations,
+    deadline_expression,
+    medians,
+    percent,
+    statuses_of,
+)
+from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
+
+NO_REGION = "No region"
+
+
+def reported_alerts() -> AlertQuerySet:
+    """Released alerts that ask for a response, newest first."""
+    return Alert.objects.released().filter(response_required=True).order_by("-published_at", "-pk")
+
+
+# All alerts -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AlertSummary:
+    alert: Alert
+    acknowledgements: Acknowledgements
+    deadline_passed: bool
+
+
+def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSummary]:
+    """Each alert's headline figures, in two queries by alert (each by index): its in-scope organisations, and
+    its responses. Organisations in scope without a response row count as not acknowledged."""
+    alert_ids = [alert.pk for alert in alerts]
+    in_scope = {
+        row["alert_id"]: row["count"]
+        for row in Alert.organisations.through.objects.filter(alert_id__in=alert_ids)
+        .values("alert_id")
+        .annotate(count=Count("pk"))
+        .order_by()
+    }
+    counts = {
+        row["alert_id"]: row
+        for row in Response.objects.filter(alert_id__in=alert_ids)
+        .values("alert_id")
+        .annotate(
+            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+            late=Count("pk", filter=Q(acknowledged_within_window=False)),
+        )
+        .order_by()
+    }
+    summaries = []
+    for alert in alerts:
+        row = counts.get(alert.pk, {"acknowledged": 0, "late": 0})
+        summaries.append(
+            AlertSummary(
+                alert=alert,
+                acknowledgements=acknowledgements_of({**row, "in_scope": in_scope.get(alert.pk, 0)}),
+                deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
+            )
+        )
+    return summaries
+
+
+# One alert --------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """The figures of one group of organisations: an organisation type or a region."""
+
+    label: str
+    acknowledgements: Acknowledgements
+    statuses: StatusCounts
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    alert: Alert
+    acknowledgements: Acknowledgements
+    statuses: StatusCounts
+    by_type: list[GroupFigures]
+    by_region: list[GroupFigures]
+    medians: Medians
+    deadline_passed: bool
+
+
+def _in_scope_with_response(alert: Alert) -> QuerySet[Organisation]:
+    return Organisation.objects.filter(alerts=alert).annotate(
+        response=FilteredRelation("responses", condition=Q(responses__alert=alert))
+    )
+
+
+def _groups(rows: Sequence[Mapping[str, Any]], label: Callable[[Mapping[str, Any]], str]) -> list[GroupFigures]:
+    acknowledgements: dict[str, Acknowledgements] = defaultdict(Acknowledgements)
+    statuses: dict[str, StatusCounts] = defaultdict(StatusCounts)
+    for row in rows:
+        acknowledgements[label(row)] += acknowledgements_of(row)
+        statuses[label(row)] += statuses_of(row)
+    return [
+        GroupFigures(label=name, acknowledgements=acknowledgements[name], statuses=statuses[name])
+        for name in sorted(acknowledgements, key=lambda name: (name == NO_REGION, name))
+    ]
+
+
+def type_label(value: str) -> str:
+    return OrganisationType(value).label if value in OrganisationType.values else value
+
+
+def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
+    """Two queries: the counts by organisation type and region (summed here for the totals), and the medians."""
+    rows = list(
+        _in_scope_with_response(alert)
+        .values("organisation_type", "region__name")
+        .annotate(**count_annotations("response__"))
+        .order_by()
+    )
+    by_type = _groups(rows, lambda row: type_label(row["organisation_type"]))
+    return AlertReport(
+        alert=alert,
+        acknowledgements=sum((group.acknowledgements for group in by_type), Acknowledgements()),
+        statuses=sum((group.statuses for group in by_type), StatusCounts()),
+        by_type=by_type,
+        by_region=_groups(rows, lambda row: row["region__name"] or NO_REGION),
+        medians=medians(Response.objects.filter(alert=alert)),
+        deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
+    )
+
+
+ORGANISATION_FILTERS: dict[str, Q] = {
+    "not_acknowledged": Q(response__acknowledged_at__isnull=True),
+    "late": Q(response__acknowledged_within_window=False),
+    **{
+        status: Q(response__status=status)
+        for status in (
+            ResponseStatus.IN_PROGRESS,
+            ResponseStatus.COMPLETE,
+            ResponseStatus.NOT_APPLICABLE,
+            ResponseStatus.UNABLE_TO_IMPLEMENT,
+        )
+    },
+}
+
+
+@dataclass(frozen=True)
+class OrganisationRow:
+    """One in-scope organisation's response to an alert, as the alert report lists it."""
+
+    organisation: Organisation
+    status: str
+    acknowledged_at: datetime | None
+    within_window: bool | None
+    time_to_acknowledge: timedelta | None
+    time_to_complete: timedelta | None
+
+    @property
+    def status_label(self) -> str:
+        return ResponseStatus(self.status).label
+
+
+def alert_organisations(alert: Alert, *, show: str = "") -> QuerySet[Organisation]:
+    """The in-scope organisations with their response's fields, by name; `show` narrows them (see the form)."""
+    organisations = (
+        _in_scope_with_response(alert)
+        .annotate(
+            response_status=F("response__status"),
+            response_acknowledged_at=F("response__acknowledged_at"),
+            response_within_window=F("response__acknowledged_within_window"),
+            response_closed_at=F("response__closed_at"),
+        )
+        .select_related("region")
+        .order_by("name", "pk")
+    )
+    if show in ORGANISATION_FILTERS:
+        organisations = organisations.filter(ORGANISATION_FILTERS[show])
+    return organisations
+
+
+def organisation_rows(organisations: Sequence[Any], alert: Alert) -> list[OrganisationRow]:
+    published = alert.published_at
+    rows = []
+    for organisation in organisations:
+        acknowledged_at, closed_at = organisation.response_acknowledged_at, organisation.response_closed_at
+        status = organisation.response_status or ResponseStatus.NOT_ACKNOWLEDGED
+        rows.append(
+            OrganisationRow(
+                organisation=organisation,
+                status=status,
+                acknowledged_at=acknowledged_at,
+                within_window=organisation.response_within_window,
+                time_to_acknowledge=acknowledged_at - published if acknowledged_at and published else None,
+                time_to_complete=(
+                    closed_at - published if status == ResponseStatus.COMPLETE and closed_at and published else None
+                ),
+            )
+        )
+    return rows
+
+
+# One organisation -------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OrganisationSummary:
+    alerts: int
+    within_window: int
+    late: int
+    missed: int
+    open_remediations: int
+    open_exceptions: int
+    medians: Medians
+
+    @property
+    def not_yet_due(self) -> int:
+        return self.alerts - self.within_window - self.late - self.missed
+
+    @property
+    def decided(self) -> int:
+        """Alerts whose acknowledgement is settled: acknowledged, or its window closed without one."""
+        return self.within_window + self.late + self.missed
+
+    @property
+    def within_window_percent(self) -> int | None:
+        return percent(self.within_window, self.decided)
+
+
+def organisation_responses(organisation: Organisation) -> ResponseQuerySet:
+    return Response.objects.filter(organisation=organisation).required()
+
+
+def _open(responses: ResponseQuerySet) -> ResponseQuerySet:
+    return responses.filter(alert__status=AlertStatus.PUBLISHED).exclude(status__in=CLOSED_STATUSES)
+
+
+def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
+    """Two queries: the counts, and the medians. Counted from the organisation's responses, which publication
+    opens for every organisation in scope."""
+    responses = organisation_responses(organisation)
+    still_open = Q(alert__status=AlertStatus.PUBLISHED)
+    figures = responses.annotate(deadline=deadline_expression()).aggregate(
+        alerts=Count("pk"),
+        acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
+        late=Count("pk", filter=Q(acknowledged_within_window=False)),
+        missed=Count("pk", filter=Q(acknowledged_at__isnull=True, deadline__lt=now)),
+        open_remediations=Count(
+            "pk", filter=still_open & Q(status__in=[ResponseStatus.NOT_ACKNOWLEDGED, ResponseStatus.IN_PROGRESS])
+        ),
+        open_exceptions=Count("pk", filter=still_open & Q(status=ResponseStatus.UNABLE_TO_IMPLEMENT)),
+    )
+    return OrganisationSummary(
+        alerts=figures["alerts"],
+        within_window=figures["acknowledged"] - figures["late"],
+        late=figures["late"],
+        missed=figures["missed"],
+        open_remediations=figures["open_remediations"],
+        open_exceptions=figures["open_exceptions"],
+        medians=medians(responses),
+    )
+
+
+HISTORY_FILTERS = {
+    "open": lambda responses: _open(responses).exclude(status=ResponseStatus.UNABLE_TO_IMPLEMENT),
+    "exceptions": lambda responses: _open(responses).filter(status=ResponseStatus.UNABLE_TO_IMPLEMENT),
+}
+
+
+def organisation_history(organisation: Organisation, *, show: str = "") -> ResponseQuerySet:
+    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only."""
+    responses = organisation_responses(organisation).select_related("alert", "organisation")
+    if show in HISTORY_FILTERS:
+        responses = HISTORY_FILTERS[show](responses)
+    return responses.order_by("-alert__published_at", "-alert_id")
+
+
+def open_exceptions(organisation: Organisation) -> ResponseQuerySet:
+    """Open "unable to implement" exceptions, the soonest review first."""
+    return (
+        HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
+        .select_related("alert", "organisation")
+        .order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
+    )
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    response: Response
+    outcome: str  # "Within the window", "Late", "Missed", "Not yet due"
+    time_to_acknowledge: timedelta | None
+    time_to_complete: timedelta | None
+    review_due: bool
+
+
+def history_rows(responses: Sequence[Response], *, now: datetime) -> list[HistoryRow]:
+    today: date = timezone.localdate(now)
+    rows = []
+    for response in responses:
+        published, deadline = response.alert.published_at, response.alert.deadline_at
+        if response.acknowledged_within_window is True:
+            outcome = "Within the window"
+        elif response.acknowledged_within_window is False:
+            outcome = "Late"
+        elif response.acknowledged_at is None and deadline is not None and deadline < now:
+            outcome = "Missed"
+        else:
+            outcome = "Not yet due"
+        complete = response.status == ResponseStatus.COMPLETE and response.closed_at and published
+        rows.append(
+            HistoryRow(
+                response=response,
+                outcome=outcome,
+                time_to_acknowledge=(
+                    response.acknowledged_at - published if response.acknowledged_at and published else None
+                ),
+                time_to_complete=response.closed_at - published if complete else None,  # type: ignore[operator]
+                review_due=response.review_on is not None and response.review_on <= today,
+            )
+        )
+    return rows

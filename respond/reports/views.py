@@ -1,0 +1,134 @@
+"""The compliance reports: every alert, one alert, one organisation's history and the figures over time."""
+
+from typing import Any
+
+import rules
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
+
+from respond.core.decorators import permission_required
+from respond.organisations.models import Organisation, Region
+from respond.reports import charts
+from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
+from respond.reports.over_time import compliance_over_time
+from respond.reports.services import (
+    alert_organisations,
+    alert_report,
+    alert_summaries,
+    history_rows,
+    open_exceptions,
+    organisation_history,
+    organisation_rows,
+    organisation_summary,
+    reported_alerts,
+)
+from respond.reports.statistics import duration_text
+
+ALERTS_PER_PAGE = 20
+ORGANISATIONS_PER_PAGE = 50
+HISTORY_PER_PAGE = 25
+EXCEPTIONS_SHOWN = 20
+VIEW_REPORTS = "reports.view_reports"
+# Reports show other organisations' figures: never kept by browsers or shared caches.
+private = cache_control(private=True, no_store=True)
+
+
+def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    helpers = {"charts": charts, "duration_text": duration_text}
+    return render(request, f"reports/{template}", {**helpers, **context})
+
+
+def _show(form: AlertOrganisationsFilterForm | HistoryFilterForm) -> str:
+    return (form.cleaned_data.get("show") or "") if form.is_valid() else ""
+
+
+@permission_required(VIEW_REPORTS)
+@require_safe
+@private
+def index(request: HttpRequest) -> HttpResponse:
+    alerts = reported_alerts()
+    years = sorted({moment.year for moment in alerts.datetimes("published_at", "year")}, reverse=True)
+    filter_form = AlertFilterForm(request.GET or None, years=years)
+    if filter_form.is_valid():
+        if severity := filter_form.cleaned_data["severity"]:
+            alerts = alerts.filter(severity=severity)
+        if year := filter_form.cleaned_data["year"]:
+            alerts = alerts.filter(published_at__year=int(year))
+    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "filter_form": filter_form,
+        "page": page,
+        "summaries": alert_summaries(list(page.object_list), now=timezone.now()),
+        "filtered": bool(request.GET.get("severity") or request.GET.get("year")),
+    }
+    return _render(request, "index.html", context)
+
+
+@permission_required(VIEW_REPORTS)
+@require_safe
+@private
+def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
+    alert = reported_alerts().filter(threat_id=threat_id.upper()).first()
+    if alert is None:
+        raise Http404("No such alert")
+    filter_form = AlertOrganisationsFilterForm(request.GET or None)
+    page = Paginator(alert_organisations(alert, show=_show(filter_form)), ORGANISATIONS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "report": alert_report(alert=alert, now=timezone.now()),
+        "filter_form": filter_form,
+        "page": page,
+        "rows": organisation_rows(list(page.object_list), alert),
+    }
+    return _render(request, "alert.html", context)
+
+
+@login_required
+@require_safe
+@private
+def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
+    """Auditors and CSOC staff, and the organisation's own administrators and responders."""
+    organisation = get_object_or_404(Organisation.objects.select_related("region"), ods_code=ods_code.upper())
+    # rules alone: Django's ModelBackend would look up the person's model permissions as well.
+    if not rules.has_perm("reports.view_organisation_report", request.user, organisation):
+        raise PermissionDenied
+    now = timezone.now()
+    filter_form = HistoryFilterForm(request.GET or None)
+    page = Paginator(organisation_history(organisation, show=_show(filter_form)), HISTORY_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    summary = organisation_summary(organisation, now=now)
+    exceptions = list(open_exceptions(organisation)[:EXCEPTIONS_SHOWN]) if summary.open_exceptions else []
+    context = {
+        "organisation": organisation,
+        "summary": summary,
+        "filter_form": filter_form,
+        "page": page,
+        "rows": history_rows(list(page.object_list), now=now),
+        "exceptions": history_rows(exceptions, now=now),
+        "can_view_reports": rules.has_perm(VIEW_REPORTS, request.user),
+    }
+    return _render(request, "organisation.html", context)
+
+
+@permission_required(VIEW_REPORTS)
+@require_safe
+@private
+def over_time(request: HttpRequest) -> HttpResponse:
+    filter_form = OverTimeFilterForm(request.GET or None, regions=list(Region.objects.order_by("name")))
+    valid = not filter_form.is_bound or filter_form.is_valid()
+    filters = filter_form.filters() if valid else None
+    context = {
+        "filter_form": filter_form,
+        "filters": filters,
+        "report": compliance_over_time(filters) if filters else None,
+        "filtered": bool(request.GET),
+    }
+    return _render(request, "over_time.html", context)

@@ -1,0 +1,125 @@
+"""Compliance over time: per month of publication, overall, by region and by type, with filters. Alert Z, published
+this month, is left out by the date range; the figures are worked out by hand from the fixture (see conftest)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.core.html import parse
+from tests.reports.conftest import table
+
+pytestmark = pytest.mark.django_db
+
+JANUARY_TO_JULY = {
+    "date_from_day": "1",
+    "date_from_month": "1",
+    "date_from_year": "2026",
+    "date_to_day": "31",
+    "date_to_month": "7",
+    "date_to_year": "2026",
+}
+
+
+def get(signed_in, auditor, **filters):
+    return signed_in(auditor).get(reverse("reports:over_time"), {**JANUARY_TO_JULY, **filters})
+
+
+def test_each_month_with_medians(compliance, signed_in, auditor):
+    response = get(signed_in, auditor)
+    assert response.status_code == 200
+    # Month, responses due, within the window, late, not acknowledged, median times to acknowledge and complete.
+    assert table(response.content, "Each month") == [
+        ["June 2026", "5", "3 (60%)", "1 (20%)", "1 (20%)", "20 hours", "1 day 2 hours"],
+        ["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"],
+    ]
+    chart = parse(response.content).by_id("months-chart")
+    assert chart.get("role") == "img"
+    assert [text.text for text in chart.find_all("text")] == ["June 2026", "60%", "July 2026", "0%"]
+
+
+def test_by_region(compliance, signed_in, auditor):
+    response = get(signed_in, auditor)
+    assert table(response.content, "Each region, over the whole period") == [
+        ["London", "3", "2 (67%)", "1 (33%)", "0 (0%)"],
+        ["North West", "3", "1 (33%)", "1 (33%)", "1 (33%)"],
+        ["No region", "1", "0 (0%)", "0 (0%)", "1 (100%)"],
+    ]
+    assert table(response.content, "London month by month") == [
+        ["June 2026", "2", "2 (100%)", "0 (0%)", "0 (0%)", "6 hours", "1 day 2 hours"],
+        ["July 2026", "1", "0 (0%)", "1 (100%)", "0 (0%)", "2 days 12 hours", "No data"],
+    ]
+    assert table(response.content, "North West month by month") == [
+        ["June 2026", "2", "1 (50%)", "1 (50%)", "0 (0%)", "1 day 16 hours", "No data"],
+        ["July 2026", "1", "0 (0%)", "0 (0%)", "1 (100%)", "No data", "No data"],
+    ]
+
+
+def test_by_organisation_type(compliance, signed_in, auditor):
+    response = get(signed_in, auditor)
+    assert table(response.content, "Each organisation type, over the whole period") == [
+        ["Commissioning Support Unit", "1", "0 (0%)", "0 (0%)", "1 (100%)"],
+        ["Foundation Trust", "1", "1 (100%)", "0 (0%)", "0 (0%)"],
+        ["Integrated Care Board", "1", "1 (100%)", "0 (0%)", "0 (0%)"],
+        ["NHS Trust", "4", "1 (25%)", "2 (50%)", "1 (25%)"],
+    ]
+    assert table(response.content, "NHS Trust month by month") == [
+        ["June 2026", "2", "1 (50%)", "1 (50%)", "0 (0%)", "1 day 2 hours", "1 day 2 hours"],
+        ["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"],
+    ]
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        ({"organisation_type": "icb"}, [["June 2026", "1", "1 (100%)", "0 (0%)", "0 (0%)", "10 hours", "No data"]]),
+        (
+            {"region": "Y62"},
+            [
+                ["June 2026", "2", "1 (50%)", "1 (50%)", "0 (0%)", "1 day 16 hours", "No data"],
+                ["July 2026", "1", "0 (0%)", "0 (0%)", "1 (100%)", "No data", "No data"],
+            ],
+        ),
+        ({"severity": "medium"}, [["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"]]),
+        (
+            {"date_from_month": "7", "date_to_day": "10", "date_to_month": "7"},
+            [["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"]],
+        ),
+    ],
+)
+def test_filters(compliance, signed_in, auditor, filters, expected):
+    assert table(get(signed_in, auditor, **filters).content, "Each month") == expected
+
+
+def test_a_period_without_alerts(compliance, signed_in, auditor):
+    response = get(signed_in, auditor, date_to_month="5")
+    assert "No alerts asking for a response were published in this period" in response.content.decode()
+
+
+def test_without_dates_shows_the_last_twelve_months(compliance, signed_in, auditor):
+    response = signed_in(auditor).get(reverse("reports:over_time"))
+    months = [row[0] for row in table(response.content, "Each month")]
+    # Z was published this month; X and Y, in June and July 2026, are shown while less than a year old.
+    assert len(months) >= 1
+    assert "Without dates, this shows the last 12 months." in response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("filters", "message"),
+    [
+        ({"date_from_day": "31", "date_from_month": "2"}, "From date must be a real date"),
+        ({"date_from_year": ""}, "From date must include a year"),
+        ({"date_from_month": "7", "date_to_month": "5"}, "To date must be the same as or after the from date"),
+        ({"severity": "catastrophic"}, "Select a severity"),
+        ({"organisation_type": "spaceship"}, "Select an organisation type"),
+        ({"region": "Y99"}, "Select a region"),
+    ],
+)
+def test_invalid_filters_say_what_to_fix_and_keep_what_was_typed(compliance, signed_in, auditor, filters, message):
+    response = get(signed_in, auditor, **filters)
+    assert response.status_code == 200
+    page = parse(response.content)
+    assert page.find("title").text.startswith("Error: ")
+    assert message in page.find(class_="nhsuk-error-summary").text
+    assert "Correct the errors above to see the figures." in response.content.decode()
+    for name, value in {**JANUARY_TO_JULY, **filters}.items():
+        if name.startswith("date_") and value:
+            assert page.find("input", name=name).get("value") == value

@@ -95,7 +95,11 @@ def test_a_person_asks_to_respond_for_another_organisation_and_its_administrator
     response = Response.objects.get(alert=alert, organisation=trust_a)
     assert response.status == ResponseStatus.IN_PROGRESS
     [entry] = response.entries.all()
-    assert (entry.submitted_by, entry.submitted_by_organisation, entry.is_on_behalf) == (charlie, charlie.organisation, True)
+    assert (entry.submitted_by, entry.submitted_by_organisation, entry.is_on_behalf) == (
+        charlie,
+        charlie.organisation,
+        True,
+    )
 
 
 def test_csoc_registers_a_lead_administrator_who_accepts_and_invites_a_responder(page, live_server, mailoutbox, csoc):

@@ -156,3 +156,10 @@ def test_the_organisation_page_runs_the_same_queries_however_many_children(signe
         client.get("/organisations/QMJ/")
     assert len(many.captured_queries) == len(few.captured_queries)
     assert Organisation.objects.filter(parent_icb=directory["icb"]).count() == 13
+
+
+def test_members_and_auditors_are_offered_the_compliance_history(signed_in, bob, charlie, auditor, trust_a):
+    link = 'href="/reports/organisations/RAA/"'
+    assert link in signed_in(bob).get("/organisations/RAA/").content.decode()
+    assert link in signed_in(auditor).get("/organisations/RAA/").content.decode()
+    assert link not in signed_in(charlie).get("/organisations/RAA/").content.decode()

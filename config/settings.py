@@ -353,6 +353,12 @@ NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 100)
 NOTIFY_PARALLEL_TASKS = env_int("NOTIFY_PARALLEL_TASKS", 2)
 NOTIFY_TASK_TIME_LIMIT_SECONDS = env_float("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120)
 
+# Follow-up: reminder hours before a deadline (comma-separated), how long a missed run still reports a missed
+# deadline or reopened exception, and how soon an organisation chased about an alert may be chased again.
+REMINDER_HOURS_BEFORE_DEADLINE = env("REMINDER_HOURS_BEFORE_DEADLINE", "24,4")
+REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 48)
+CHASE_INTERVAL_MINUTES = env_int("CHASE_INTERVAL_MINUTES", 60)
+
 # Responses: when the next update is due after acknowledging an alert, in days.
 RESPONSE_NEXT_UPDATE_DAYS = env_int("RESPONSE_NEXT_UPDATE_DAYS", 3)
 

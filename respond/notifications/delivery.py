@@ -115,11 +115,14 @@ class Deliverer:
                 Notification.objects.filter(id__in=taken_over).update(send_uncertain=True)
         return list(
             Notification.objects.filter(id__in=ids, claimed_by=self.worker_id).select_related(
-                "alert", "update", "organisation"
+                "alert", "update", "organisation", "composed"
             )
         )
 
     def message_for(self, notification: Notification) -> Message:
+        if notification.composed is not None:
+            return Message(subject=notification.composed.subject, body=notification.composed.body)
+        assert notification.alert is not None, "a notification is about an alert or has a composed message"
         for_contact = notification.contact_id is not None
         key = (
             notification.alert_id,

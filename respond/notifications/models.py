@@ -33,14 +33,29 @@ class MessageKind(models.TextChoices):
     # A major incident is two text messages: the first flags it, the second links to the alert.
     INCIDENT_SMS = "incident_sms", "Text message: major incident"
     SIGNPOST_SMS = "signpost_sms", "Text message: link to the alert"
+    # Written once for a few recipients (a ComposedMessage), rather than rendered from an alert.
+    CHASE_EMAIL = "chase_email", "Email: chase"
+    CHASE_SMS = "chase_sms", "Text message: chase"
+    REMINDER_EMAIL = "reminder_email", "Email: reminder"
+    ESCALATION_EMAIL = "escalation_email", "Email: missed deadline"
 
     @property
     def channel(self) -> str:
-        return Channel.EMAIL if self == MessageKind.EMAIL else Channel.SMS
+        return Channel.SMS if self in SMS_KINDS else Channel.EMAIL
 
 
-# Lower goes first: the text that flags a major incident, then its link, then emails.
-KIND_PRIORITY = {MessageKind.INCIDENT_SMS: 0, MessageKind.SIGNPOST_SMS: 1, MessageKind.EMAIL: 2}
+SMS_KINDS = frozenset({MessageKind.INCIDENT_SMS, MessageKind.SIGNPOST_SMS, MessageKind.CHASE_SMS})
+# Lower goes first: the text that flags a major incident, then its link (and chases, which someone is waiting
+# on), then emails; reminders last, as they are never urgent to the minute.
+KIND_PRIORITY = {
+    MessageKind.INCIDENT_SMS: 0,
+    MessageKind.SIGNPOST_SMS: 1,
+    MessageKind.CHASE_SMS: 1,
+    MessageKind.EMAIL: 2,
+    MessageKind.CHASE_EMAIL: 2,
+    MessageKind.REMINDER_EMAIL: 3,
+    MessageKind.ESCALATION_EMAIL: 3,
+}
 
 
 class Status(models.TextChoices):
@@ -76,13 +91,45 @@ class NotificationQuerySet(models.QuerySet["Notification"]):
         return self.filter(status__in=FAILED_STATUSES)
 
 
+class ComposedMessage(models.Model):
+    """Words written once and sent to a few addresses (its Notification rows): a chase, or a digest of
+    reminders that spans several alerts. Messages about one alert are rendered from the alert instead."""
+
+    kind = models.CharField(max_length=20, choices=MessageKind.choices)
+    subject = models.CharField(max_length=300, blank=True, help_text="Empty for a text message")
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.subject or self.body[:60]}"
+
+
 class Notification(models.Model):
-    """One message to one address; the row is the outbox entry and its delivery record."""
+    """One message to one address; the row is the outbox entry and its delivery record.
+
+    Either about an alert (`alert`, and `update` for a re-notifying update), with words rendered from it, or
+    a composed message (`composed`: a chase or a digest), with its words stored once for its recipients."""
 
     id = models.UUIDField(primary_key=True, default=time_ordered_uuid, editable=False)
     # Few indexes, as publishing writes thousands of rows at once: the alert's is (alert, status) below,
     # and an update's is the unique constraint's.
-    alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="notifications", db_index=False)
+    alert = models.ForeignKey(
+        Alert, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    # NULL for every row of a publication: no database constraint and only a partial index (below), so the
+    # fan-out does no more work per row than before composed messages existed.
+    composed = models.ForeignKey(
+        ComposedMessage,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        db_constraint=False,
+    )
     update = models.ForeignKey(
         ThreatUpdate, null=True, blank=True, on_delete=models.CASCADE, related_name="notifications", db_index=False
     )
@@ -161,10 +208,17 @@ class Notification(models.Model):
                 condition=Q(update__isnull=False),
                 name="one_notification_per_update_address",
             ),
+            # One copy of a chase or digest per address; also the index the chase page reads statuses by.
+            models.UniqueConstraint(
+                fields=["composed", "address"],
+                condition=Q(composed__isnull=False),
+                name="one_notification_per_composed_address",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} to {self.address} about {self.alert.threat_id}"
+        about = self.alert.threat_id if self.alert else f"message {self.composed_id}"
+        return f"{self.get_kind_display()} to {self.address} about {about}"
 
     @property
     def reference(self) -> str:

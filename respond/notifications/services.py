@@ -2,6 +2,8 @@
 
 import hmac
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,10 +18,13 @@ from respond.core.audit import Auditor, snapshot
 from respond.notifications.conf import notification_settings
 from respond.notifications.models import (
     FAILED_STATUSES,
+    KIND_PRIORITY,
     RETRYABLE_STATUSES,
     AlertOnlyContact,
     Channel,
+    ComposedMessage,
     ExtraEmail,
+    MessageKind,
     Notification,
     Status,
     UserContactDetails,
@@ -37,6 +42,61 @@ def notifications_for_alert(*, alert: Alert, update: ThreatUpdate | None = None)
         # robust: the publication has committed whatever the queue says; the sweep catches up if it is down.
         transaction.on_commit(enqueue_delivery, robust=True)
     return count
+
+
+@dataclass(frozen=True)
+class Recipient:
+    address: str  # an email address, or a mobile number in E.164
+    user_id: int | None = None
+    organisation_id: int | None = None
+
+
+@dataclass
+class OutgoingMessage:
+    """A chase or a digest: its words once, and who it goes to."""
+
+    kind: str  # a MessageKind
+    body: str
+    subject: str = ""
+    recipients: list[Recipient] = field(default_factory=list)
+
+
+def queue_composed_messages(*, messages: Sequence[OutgoingMessage]) -> list[ComposedMessage | None]:
+    """Writes each message and its outbox rows (one per address) inside the caller's transaction, and sends them
+    once it commits. Returns the stored message for each one given, None for one with nobody to send to."""
+    now = timezone.now()
+    stored: list[ComposedMessage | None] = []
+    rows: list[Notification] = []
+    for outgoing in messages:
+        kind = MessageKind(outgoing.kind)
+        recipients: dict[str, Recipient] = {}
+        for recipient in outgoing.recipients:
+            address = recipient.address.strip()
+            address = address.lower() if kind.channel == Channel.EMAIL else address
+            if address:
+                recipients.setdefault(address, recipient)
+        if not recipients:
+            stored.append(None)
+            continue
+        composed = ComposedMessage.objects.create(kind=kind, subject=outgoing.subject, body=outgoing.body)
+        stored.append(composed)
+        rows.extend(
+            Notification(
+                composed=composed,
+                kind=kind,
+                channel=kind.channel,
+                priority=KIND_PRIORITY[kind],
+                address=address,
+                user_id=recipient.user_id,
+                organisation_id=recipient.organisation_id,
+                next_attempt_at=now,
+            )
+            for address, recipient in recipients.items()
+        )
+    if rows:
+        Notification.objects.bulk_create(rows, batch_size=500)
+        transaction.on_commit(enqueue_delivery, robust=True)
+    return stored
 
 
 def delivery_progress(*, alert: Alert) -> dict[str, Any]:

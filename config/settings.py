@@ -208,7 +208,16 @@ ACCOUNT_RATE_LIMITS = {
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 20)
 ACCESS_REQUESTS_PER_HOUR = env_int("ACCESS_REQUESTS_PER_HOUR", 10)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Passkeys (WebAuthn) can be the second factor, alongside or instead of an authenticator app. The relying party is
+# SITE_URL's host (see MfaAdapter): a passkey works only at https://that host, or http://localhost outside production.
+# Origins are always checked: MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN would turn that off, so it stays False everywhere.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = False
+# After a password, having the passkey is the second factor; its PIN or fingerprint is asked for when it has one.
+MFA_WEBAUTHN_USER_VERIFICATION = "preferred"
+# Signing in with a passkey instead of a password stays off (as does signing up with one): a password comes first.
+MFA_PASSKEY_LOGIN_ENABLED = False
+MFA_PASSKEY_SIGNUP_ENABLED = False
 MFA_TOTP_ISSUER = SERVICE_NAME
 MFA_RECOVERY_CODE_COUNT = 10
 # allauth would refuse to set up an authenticator app while an email address is unverified (against someone
@@ -226,6 +235,10 @@ MFA_FORMS = {
     "authenticate": "respond.accounts.forms.AuthenticateForm",
     "reauthenticate": "respond.accounts.forms.MfaReauthenticateForm",
     "activate_totp": "respond.accounts.forms.ActivateTotpForm",
+    "add_webauthn": "respond.accounts.forms.AddPasskeyForm",
+    "edit_webauthn": "respond.accounts.forms.RenamePasskeyForm",
+    "authenticate_webauthn": "respond.accounts.forms.AuthenticatePasskeyForm",
+    "reauthenticate_webauthn": "respond.accounts.forms.ReauthenticatePasskeyForm",
 }
 SOCIALACCOUNT_ONLY = False
 SOCIALACCOUNT_LOGIN_ON_GET = True

@@ -26,6 +26,7 @@ urlpatterns = [
     path("account/login/", SignInView.as_view(), name="account_login"),
     # Enrolling a second factor also marks the session as multi-factor (see respond.accounts.mfa).
     path("account/2fa/totp/activate/", EnrolTotpView.as_view(), name="mfa_activate_totp"),
+    path("account/2fa/webauthn/", include("respond.accounts.passkey_urls")),
     path("account/", include("allauth.urls")),
 ]
 

@@ -58,6 +58,7 @@ PUBLIC_ROUTES = {
 # Reviewed copy of respond.accounts.middleware.URLS_ALLOWED_WITHOUT_MFA: widening it needs a reviewed change here too.
 REVIEWED_URLS_ALLOWED_WITHOUT_MFA = {
     "mfa_activate_totp",
+    "mfa_add_webauthn",
     "account_logout",
     "account_reauthenticate",
     "healthz",

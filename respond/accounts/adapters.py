@@ -1,5 +1,6 @@
 import time
 from typing import Any
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -10,9 +11,11 @@ from allauth.mfa.models import Authenticator
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialLogin
 from django.conf import settings
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.core.exceptions import ImproperlyConfigured
 from django.http import HttpRequest
 
-from respond.accounts.mfa import id_token_asserts_mfa, remember_sso_mfa
+from respond.accounts.mfa import SECOND_FACTOR_TYPES, id_token_asserts_mfa, remember_sso_mfa
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -65,7 +68,31 @@ class MfaAdapter(DefaultMFAAdapter):
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
         # A second factor is mandatory: removing the only one would leave the account protected by a password alone.
-        return authenticator.type != Authenticator.Type.TOTP
+        if authenticator.type == Authenticator.Type.TOTP:
+            return False
+        if authenticator.type == Authenticator.Type.WEBAUTHN:
+            return (
+                Authenticator.objects.filter(user_id=authenticator.user_id, type__in=SECOND_FACTOR_TYPES)
+                .exclude(pk=authenticator.pk)
+                .exists()
+            )
+        return True
 
     def get_totp_issuer(self) -> str:
         return settings.SERVICE_NAME
+
+    def generate_authenticator_name(self, user: AbstractBaseUser, type: Authenticator.Type) -> str:
+        count = Authenticator.objects.filter(user_id=user.pk, type=type).count()
+        return "Passkey" if count == 0 else f"Passkey {count + 1}"
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        # The relying party is the service's public host, never the request's Host header: a passkey is bound to it,
+        # and the browser and fido2 accept it only from https://that host (or http://localhost outside production).
+        return {"id": passkey_relying_party_id(), "name": settings.SERVICE_NAME}
+
+
+def passkey_relying_party_id() -> str:
+    host = urlsplit(settings.SITE_URL).hostname
+    if not host:
+        raise ImproperlyConfigured("SITE_URL needs a host name for passkeys (WebAuthn).")
+    return host

@@ -4,8 +4,12 @@ from typing import Any
 
 from allauth.account import forms as account_forms
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 
 from respond.accounts.models import GlobalRole, Role
 from respond.accounts.services import find_organisation
@@ -13,6 +17,9 @@ from respond.organisations.models import Organisation
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.nhs.uk"
 ENTER_CODE = "Enter the 6-digit code from your authenticator app"
+PASSKEY_NOT_ADDED = "Your passkey was not added. Try again, in a browser that supports passkeys, with JavaScript on."
+PASSKEY_NOT_RECOGNISED = "Your passkey was not recognised. Try again, or use another way to confirm it is you."
+PASSKEY_NAME_LENGTH = MaxLengthValidator(100, "Enter a name of 100 characters or fewer")
 
 
 def _set_field(form: forms.Form, name: str, *, label: str | None = None, **messages: str) -> None:
@@ -60,6 +67,10 @@ class AuthenticateForm(mfa_forms.AuthenticateForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_field(self, "code", label="Security code", required="Enter the code from your authenticator app")
+        # What the second-factor page offers: the app's code, a passkey, or both (recovery codes always).
+        types = set(Authenticator.objects.filter(user=self.user).values_list("type", flat=True))
+        self.has_authenticator_app = Authenticator.Type.TOTP in types
+        self.has_passkey = Authenticator.Type.WEBAUTHN in types
 
 
 class MfaReauthenticateForm(mfa_forms.ReauthenticateForm):
@@ -72,6 +83,50 @@ class ActivateTotpForm(totp_forms.ActivateTOTPForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _set_field(self, "code", label="Security code", required=ENTER_CODE)
+
+
+class AddPasskeyForm(webauthn_forms.AddWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_field(self, "name", label="Name your passkey")
+        self.fields["name"].validators.append(PASSKEY_NAME_LENGTH)
+        _set_field(self, "credential", required=PASSKEY_NOT_ADDED, invalid=PASSKEY_NOT_ADDED)
+
+    def clean(self) -> dict[str, Any]:
+        # allauth checks the new credential against the challenge it sent; its error talks about codes.
+        try:
+            return super().clean()
+        except ValidationError:
+            raise ValidationError(PASSKEY_NOT_ADDED) from None
+
+
+class RenamePasskeyForm(webauthn_forms.EditWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_field(self, "name", label="Name", required="Enter a name for your passkey")
+        self.fields["name"].validators.append(PASSKEY_NAME_LENGTH)
+
+
+class _PasskeyCredentialMixin:
+    def clean_credential(self) -> Any:
+        try:
+            return super().clean_credential()  # type: ignore[misc]
+        except ValidationError as error:
+            if error.code == "too_many_login_attempts":
+                raise
+            raise ValidationError(PASSKEY_NOT_RECOGNISED) from None
+
+
+class AuthenticatePasskeyForm(_PasskeyCredentialMixin, webauthn_forms.AuthenticateWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_field(self, "credential", required=PASSKEY_NOT_RECOGNISED, invalid=PASSKEY_NOT_RECOGNISED)
+
+
+class ReauthenticatePasskeyForm(_PasskeyCredentialMixin, webauthn_forms.ReauthenticateWebAuthnForm):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _set_field(self, "credential", required=PASSKEY_NOT_RECOGNISED, invalid=PASSKEY_NOT_RECOGNISED)
 
 
 ROLE_CHOICES = [

@@ -3,10 +3,13 @@
 from typing import Any
 
 from allauth.account.internal.flows.login import get_authentication_records, record_authentication
+from allauth.mfa.models import Authenticator
 from allauth.mfa.stages import AuthenticateStage
 from django.http import HttpRequest
 
 SSO_MFA_SESSION_KEY = "sso_mfa_user_id"
+# Each is a second factor on its own; recovery codes only stand in for one.
+SECOND_FACTOR_TYPES = (Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN)
 
 
 def id_token_asserts_mfa(id_token: dict[str, Any]) -> bool:
@@ -36,9 +39,10 @@ def session_is_multi_factor(request: HttpRequest) -> bool:
     return any(record.get("method") == "mfa" for record in get_authentication_records(request, user))
 
 
-def record_enrolment(request: HttpRequest, authenticator_id: int) -> None:
-    """Enrolling proves the factor (a valid code was entered), so the session counts as multi-factor."""
-    record_authentication(request, request.user, "mfa", id=authenticator_id, type="totp", enrolled=True)
+def record_enrolment(request: HttpRequest, authenticator: Authenticator) -> None:
+    """Enrolling proves the factor (a valid code was entered, or the passkey answered the challenge we set), so the
+    session counts as multi-factor, just as if the person had then used it to sign in."""
+    record_authentication(request, request.user, "mfa", id=authenticator.pk, type=authenticator.type, enrolled=True)
 
 
 class MfaAuthenticateStage(AuthenticateStage):

@@ -120,7 +120,8 @@ def membership_add(*, user: User, organisation: Organisation, role: str, added_b
 
 @transaction.atomic
 def authenticators_reset(*, user: User, reset_by_auditor: Auditor) -> int:
-    """Removes their authenticator app and recovery codes (a lost phone): they set up a new app at next sign-in."""
+    """Removes their authenticator app, passkeys and recovery codes (a lost phone): they set up a new second factor at
+    next sign-in."""
     removed, _ = Authenticator.objects.filter(user=user).delete()
     reset_by_auditor.log("mfa.reset", user, after={"authenticators_removed": removed})
     return removed

@@ -3,6 +3,7 @@ from typing import Any
 from allauth.account.views import LoginView
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.views import ActivateTOTPView
+from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -37,10 +38,15 @@ class SignInView(LoginView):
 
 
 class EnrolTotpView(ActivateTOTPView):
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["is_mfa_enabled"] = is_mfa_enabled(self.request.user)  # type: ignore[arg-type]
+        return context
+
     def form_valid(self, form) -> HttpResponse:  # type: ignore[no-untyped-def]
         response = super().form_valid(form)
         totp = Authenticator.objects.get(user=self.request.user, type=Authenticator.Type.TOTP)
-        record_enrolment(self.request, totp.pk)
+        record_enrolment(self.request, totp)
         Auditor.from_request(self.request).log("mfa.totp_enrolled", self.request.user)  # type: ignore[arg-type]
         return response
 

@@ -9,7 +9,7 @@ MANAGE := $(VENV_PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-reports
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -60,6 +60,10 @@ bench-bulk: install-python ## Time one bulk response for ORGS organisations on a
 RECIPIENTS ?= 10000
 bench-fanout: install-python ## Publish one alert to RECIPIENTS people and send every notification through a local Notify
 	$(VENV_PY) scripts/bench_fanout.py --recipients $(RECIPIENTS)
+
+SCALE ?= 1
+bench-reports: install-python ## Generate a national-scale data set on PostgreSQL (SCALE=0.1 for a tenth) and time the reports and exports
+	$(VENV_PY) scripts/bench_reports.py --scale $(SCALE)
 
 chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
 	@test -x /usr/bin/chromium || { \

@@ -14,7 +14,9 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --access-logfile - &
+# Threads, so that a long export download does not hold up other requests or trip the worker timeout.
+.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --worker-class gthread \
+  --threads 4 --access-logfile - &
 pids+=($!)
 if [ -n "${REDIS_URL:-}" ]; then
   .venv/bin/python manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler &

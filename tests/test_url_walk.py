@@ -53,6 +53,10 @@ PUBLIC_ROUTES = {
     "alerts_api:single": "JSON API of TLP:CLEAR alerts",
     "notifications:delivery_receipt": "GOV.UK Notify delivery receipts: authenticated by a bearer token",
     "access:accept_invitation": "the link in an invitation email: its secret token admits the invited person",
+    "exports:calendar_feed": (
+        "a person's deadline calendar, read by calendar apps that cannot sign in: the long random token in the "
+        "address is the credential (stored hashed, revocable; 404 when unknown, revoked or its owner deactivated)"
+    ),
 }
 
 # Reviewed copy of respond.accounts.middleware.URLS_ALLOWED_WITHOUT_MFA: widening it needs a reviewed change here too.

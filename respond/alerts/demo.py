@@ -3,6 +3,9 @@
 Titles, summaries and CVEs come from NHS Digital's alerts; affected versions and fixes from the vendors'
 public advisories. Each alert goes through the real workflow (draft, approval, publication), so notifications
 are written as for any alert. Safe to run again: an alert whose title already exists is left alone.
+
+An update asking organisations to acknowledge the alert again waits for the demo responses (respond.responses.demo
+adds it with seed_demo_updates once some have acknowledged), so that they owe a new acknowledgement.
 """
 
 import json
@@ -15,7 +18,7 @@ from django.db import transaction
 from respond.accounts.models import GlobalRole, User
 from respond.alerts import services
 from respond.alerts.content import AlertContent, PlatformContent, StepContent
-from respond.alerts.models import Alert, RemediationType, Severity, Tlp
+from respond.alerts.models import Alert, AlertStatus, RemediationType, Severity, ThreatUpdate, Tlp
 from respond.core.audit import Auditor
 
 SOURCE = Path("data/alerts/nhs-digital-cyberalert-page-2023-11.json")
@@ -29,6 +32,11 @@ class DemoDataError(Exception):
 class DemoUpdate:
     text: str
     requires_reacknowledgement: bool = False
+
+    @property
+    def after_responses(self) -> bool:
+        """Added once the demo organisations have acknowledged: only then does it ask anything of them."""
+        return self.requires_reacknowledgement
 
 
 @dataclass(frozen=True)
@@ -255,11 +263,20 @@ def demo_alerts() -> list[DemoAlert]:
     ]
 
 
-def _csoc_users(author: User | None, approver: User | None) -> tuple[User, User]:
-    staff = list(User.objects.filter(global_role=GlobalRole.CSOC, is_active=True).order_by("pk"))
+def _csoc_staff() -> list[User]:
+    return list(User.objects.filter(global_role=GlobalRole.CSOC, is_active=True).order_by("pk"))
+
+
+def _author(author: User | None, staff: list[User]) -> User:
     author = author or (staff[0] if staff else None)
     if author is None:
         raise DemoDataError("Demo alerts need a CSOC user to write them: seed the demo users first.")
+    return author
+
+
+def _csoc_users(author: User | None, approver: User | None) -> tuple[User, User]:
+    staff = _csoc_staff()
+    author = _author(author, staff)
     if not services.publish_requires_approval():
         return author, approver or author
     approver = approver or next((user for user in staff if user.pk != author.pk), None)
@@ -288,6 +305,8 @@ def seed_demo_alerts(*, author: User | None = None, approver: User | None = None
                 services.alert_approve(alert=alert, approved_by=approver, auditor=auditor)
             services.alert_publish(alert=alert, published_by=author, auditor=auditor)
             for update in demo.updates:
+                if update.after_responses:
+                    continue
                 services.threat_update_add(
                     alert=alert,
                     text=update.text,
@@ -298,4 +317,40 @@ def seed_demo_alerts(*, author: User | None = None, approver: User | None = None
             if demo.closed_reason:
                 services.alert_close(alert=alert, reason=demo.closed_reason, closed_by=author, auditor=auditor)
         seeded.append((alert, True))
+    return seeded
+
+
+def deferred_updates(alert: Alert) -> list[DemoUpdate]:
+    """The demo alert's updates that wait for the demo responses, oldest first; none for any other alert."""
+    demo = next((demo for demo in demo_alerts() if demo.content.title == alert.title), None)
+    return [update for update in demo.updates if update.after_responses] if demo else []
+
+
+def missing_deferred_updates(alert: Alert) -> list[DemoUpdate]:
+    """Those not added yet (an update is stored stripped)."""
+    added = set(alert.updates.values_list("text", flat=True))
+    return [update for update in deferred_updates(alert) if update.text.strip() not in added]
+
+
+def seed_demo_updates(*, alert: Alert, author: User | None = None) -> list[tuple[ThreatUpdate, bool]]:
+    """Adds the demo alert's updates that wait for the demo responses, through the real workflow: every
+    organisation that has acknowledged it then owes a new acknowledgement. Safe to run again: an update the alert
+    already has is left alone. Returns each update, and whether it was added now."""
+    missing = missing_deferred_updates(alert)
+    if missing and alert.status != AlertStatus.PUBLISHED:
+        raise DemoDataError(f"{alert.threat_id} is {alert.get_status_display().lower()}: updates need it published.")
+    seeded: list[tuple[ThreatUpdate, bool]] = []
+    for update in deferred_updates(alert):
+        existing = alert.updates.filter(text=update.text.strip()).first()
+        if existing is not None:
+            seeded.append((existing, False))
+            continue
+        added = services.threat_update_add(
+            alert=alert,
+            text=update.text,
+            requires_reacknowledgement=update.requires_reacknowledgement,
+            added_by=_author(author, _csoc_staff()),
+            auditor=Auditor.system("seed_demo"),
+        )
+        seeded.append((added, True))
     return seeded

@@ -318,3 +318,18 @@ class ThreatUpdate(models.Model):
     @cached_property
     def text_html(self) -> Markup:
         return render_markdown(self.text)
+
+    @property
+    def reacknowledge_by(self) -> datetime | None:
+        """When organisations that had acknowledged the alert must acknowledge this update: the alert's response
+        window again, from the update."""
+        if not self.requires_reacknowledgement or not self.alert.response_required or self.created_at is None:
+            return None
+        return self.created_at + timedelta(hours=self.alert.response_window_hours)
+
+    @property
+    def reacknowledge_by_text(self) -> str:
+        """The deadline as the notifications word it, for their templates: "3:00pm on Tuesday 9 December 2025"."""
+        from respond.notifications.messages import deadline_text  # it imports this module
+
+        return deadline_text(self.reacknowledge_by)

@@ -237,8 +237,10 @@ def alert_publish(*, alert: Alert, published_by: "User", auditor: Auditor) -> Al
 def threat_update_add(
     *, alert: Alert, text: str, requires_reacknowledgement: bool, added_by: "User", auditor: Auditor
 ) -> ThreatUpdate:
-    """Appends an update; when it needs re-acknowledging, everyone in scope is told again."""
+    """Appends an update; when it needs re-acknowledging, everyone in scope is told again, and every organisation
+    that had acknowledged the alert owes a new acknowledgement by the update's deadline."""
     from respond.notifications import services as notification_services
+    from respond.responses.services import reacknowledgements_request
 
     locked = _locked(alert)
     _require_status(locked, {AlertStatus.PUBLISHED}, "add an update to")
@@ -256,6 +258,7 @@ def threat_update_add(
     _record(locked, by=added_by, auditor=auditor, action="alert.threat_update_added", summary=summary, before=before)
     if requires_reacknowledgement:
         notification_services.notifications_for_alert(alert=locked, update=update)
+        reacknowledgements_request(update=update, auditor=auditor)
     _refresh(alert)
     return update
 

@@ -115,15 +115,20 @@ def reminder_digest(
     to_acknowledge: Sequence[OwedItem],
     updates_overdue: Sequence[OwedItem],
     reviews_due: Sequence[OwedItem],
+    updates_to_acknowledge: Sequence[OwedItem] = (),
 ) -> tuple[str, str]:
     """(subject, body) of the one email telling an organisation's people everything it still owes."""
-    count = len(to_acknowledge) + len(updates_overdue) + len(reviews_due)
+    # An alert can be listed twice (an update to acknowledge and an overdue next update): count alerts, not lines.
+    count = len(
+        {item.response.pk for item in [*to_acknowledge, *updates_to_acknowledge, *updates_overdue, *reviews_due]}
+    )
     alerts = f"{count} cyber alert needs" if count == 1 else f"{count} cyber alerts need"
     subject = f"{organisation.name}: {alerts} your response"
     body = _render(
         "reminder_digest.txt",
         organisation=organisation.name,
         to_acknowledge=to_acknowledge,
+        updates_to_acknowledge=updates_to_acknowledge,
         updates_overdue=updates_overdue,
         reviews_due=reviews_due,
         home_url=absolute(reverse("home")),
@@ -132,13 +137,33 @@ def reminder_digest(
     return subject, body
 
 
-def escalation_digest(*, missed: Sequence[OwedItem], for_auditor: bool) -> tuple[str, str]:
-    """(subject, body) telling an administrator or an auditor which organisations missed a deadline."""
-    organisations = {item.response.organisation_id for item in missed}
+def escalation_digest(
+    *, missed: Sequence[OwedItem], for_auditor: bool, missed_updates: Sequence[OwedItem] = ()
+) -> tuple[str, str]:
+    """(subject, body) telling an administrator or an auditor which organisations missed a deadline: to
+    acknowledge an alert, or to acknowledge an update to one."""
+    listed = [*missed, *missed_updates]
+    organisations = {item.response.organisation_id for item in listed}
     many = len(organisations) != 1
+    if not missed_updates:
+        what = "cyber alerts" if len(missed) != 1 else alert_name(missed[0].response.alert)
+    elif not missed:
+        what = (
+            "updates to cyber alerts"
+            if len(missed_updates) != 1
+            else f"the update to {alert_name(missed_updates[0].response.alert)}"
+        )
+    else:
+        what = "cyber alerts or updates to them"
     subject = (
-        f"Missed deadline{'s' if len(missed) != 1 else ''}: {len(organisations)} organisation{'s' if many else ''} "
-        f"did not acknowledge {'cyber alerts' if len(missed) != 1 else alert_name(missed[0].response.alert)} in time"
+        f"Missed deadline{'s' if len(listed) != 1 else ''}: {len(organisations)} organisation{'s' if many else ''} "
+        f"did not acknowledge {what} in time"
     )
-    body = _render("escalation_digest.txt", missed=missed, for_auditor=for_auditor, home_url=absolute(reverse("home")))
+    body = _render(
+        "escalation_digest.txt",
+        missed=missed,
+        missed_updates=missed_updates,
+        for_auditor=for_auditor,
+        home_url=absolute(reverse("home")),
+    )
     return subject, body

@@ -51,6 +51,9 @@ class ReminderKind(models.TextChoices):
     MISSED_DEADLINE = "missed_deadline", "Deadline missed"
     UPDATE_OVERDUE = "update_overdue", "Next update overdue"
     REVIEW_DUE = "review_due", "Exception review date reached"
+    # An update to the alert asked the organisation to acknowledge it again.
+    REACKNOWLEDGEMENT_DUE = "reack_due", "Update's acknowledgement deadline coming up"
+    REACKNOWLEDGEMENT_MISSED = "reack_missed", "Update's acknowledgement deadline missed"
 
 
 class Reminder(models.Model):
@@ -59,7 +62,8 @@ class Reminder(models.Model):
 
     response = models.ForeignKey(Response, on_delete=models.CASCADE, related_name="reminders")
     kind = models.CharField(max_length=20, choices=ReminderKind.choices)
-    # Which one: "24h" or "4h" before the deadline, the due or review date (ISO), or "" for a missed deadline.
+    # Which one: "24h" or "4h" before the deadline, the due or review date (ISO), or "" for a missed deadline; for
+    # an update's acknowledgement, the update and the hours before its deadline ("u12-24h"), or the update ("u12").
     threshold = models.CharField(max_length=20, blank=True)
     # The run that claimed it: a run reads back only the rows it inserted itself.
     run_id = models.UUIDField(default=uuid.uuid4, db_index=True)

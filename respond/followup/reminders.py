@@ -9,6 +9,10 @@ No flood after an outage: before a deadline only the latest threshold passed is 
 hours before a deadline sends the 4-hour reminder, not the 24-hour one too); a deadline that has passed gets no
 "before the deadline" reminder; missed deadlines and reopened exceptions are reported only if they happened within
 REMINDER_CATCH_UP_HOURS; and each organisation gets one digest per run, however many alerts it lists.
+
+An update to an alert can ask organisations that had acknowledged it to acknowledge it again, by its own deadline:
+that deadline is reminded and, once missed, escalated the same way, keyed by the update so a later update's
+deadline is reminded afresh.
 """
 
 import uuid
@@ -18,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Membership, User
@@ -30,7 +34,10 @@ from respond.notifications.models import MessageKind
 from respond.notifications.services import OutgoingMessage, Recipient, queue_composed_messages
 from respond.organisations.models import Organisation
 from respond.responses.deadlines import london_date
-from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
+from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseEntry, ResponseStatus
+
+# Reported to administrators and auditors, not in the organisation's own digest.
+ESCALATED_KINDS = (ReminderKind.MISSED_DEADLINE, ReminderKind.REACKNOWLEDGEMENT_MISSED)
 
 
 @dataclass
@@ -104,29 +111,14 @@ def send_reminders(*, now: datetime | None = None) -> ReminderRun:
         ).values_list("pk", "next_update_due_on")
         if due is not None
     ]
-    reviews = [
+    reviews: list[tuple[int, str, str]] = [
         (pk, ReminderKind.REVIEW_DUE, review.isoformat())
         for pk, review in open_responses.filter(
             status=ResponseStatus.UNABLE_TO_IMPLEMENT, review_on__lte=today
         ).values_list("pk", "review_on")
         if review is not None
     ]
-    # An exception is reopened (in progress again) within the hour its review date comes: still say so, once,
-    # keyed by the same review date, as long as nobody has updated the response since.
-    earlier_review = ResponseEntry.objects.filter(
-        response_id=OuterRef("response_id"), version=OuterRef("version") - 1
-    ).values("review_on")[:1]
-    reopened = (
-        ResponseEntry.objects.filter(
-            action=EntryAction.REOPENED,
-            created_at__gt=now - catch_up(),
-            response__version=F("version"),
-            response__in=open_responses.filter(status=ResponseStatus.IN_PROGRESS),
-        )
-        .annotate(reviewed_on=Subquery(earlier_review))
-        .values_list("response_id", "reviewed_on")
-    )
-    reviews += [(pk, ReminderKind.REVIEW_DUE, review.isoformat()) for pk, review in reopened if review is not None]
+    reviews += _reopened_exceptions(open_responses, now=now)
 
     missed = [
         (pk, ReminderKind.MISSED_DEADLINE, "")
@@ -135,28 +127,80 @@ def send_reminders(*, now: datetime | None = None) -> ReminderRun:
             alert_id__in=[a for a, deadline in deadlines.items() if now - catch_up() < deadline <= now],
         ).values_list("pk", flat=True)
     ]
+    reacknowledgements, missed_reacknowledgements = _reacknowledgements(now=now, hours=hours)
 
     run = ReminderRun()
     with transaction.atomic():
-        claimed = _claim([*before, *updates, *reviews, *missed], run_id=run_id, now=now)
+        claimed = _claim(
+            [*before, *reacknowledgements, *updates, *reviews, *missed, *missed_reacknowledgements],
+            run_id=run_id,
+            now=now,
+        )
         run.reminded = len(claimed)
         if not claimed:
             return run
-        owed = [*before, *updates, *reviews]
+        owed = [*before, *reacknowledgements, *updates, *reviews]
         responses = _responses({pk for pk, _, _ in owed} | {pk for pk, _ in claimed})
         messages = _organisation_digests(owed, claimed, responses, deadlines)
         run.digests = len(messages)
         escalations = _escalations(
-            [responses[pk] for pk, kind in claimed if kind == ReminderKind.MISSED_DEADLINE], deadlines
+            [responses[pk] for pk, kind in claimed if kind == ReminderKind.MISSED_DEADLINE],
+            [responses[pk] for pk, kind in claimed if kind == ReminderKind.REACKNOWLEDGEMENT_MISSED],
+            deadlines,
         )
         run.escalations = sum(len(message.recipients) for message in escalations)
         queue_composed_messages(messages=[*messages, *escalations])
     return run
 
 
+def _reopened_exceptions(open_responses: QuerySet[Response], *, now: datetime) -> list[tuple[int, str, str]]:
+    """An exception is reopened (in progress again) within the hour its review date comes: still say so, once,
+    keyed by the same review date, as long as nobody has given a new status since. Entries that only ask for or
+    give an update's acknowledgement keep the status, so they may come after the reopening."""
+    earlier_review = (
+        ResponseEntry.objects.filter(response_id=OuterRef("response_id"), version__lt=OuterRef("version"))
+        .order_by("-version")
+        .values("review_on")[:1]
+    )
+    answered_since = ResponseEntry.objects.filter(
+        response_id=OuterRef("response_id"), version__gt=OuterRef("version")
+    ).exclude(action__in=STATUS_KEPT_ACTIONS)
+    reopened = (
+        ResponseEntry.objects.filter(
+            action=EntryAction.REOPENED,
+            created_at__gt=now - catch_up(),
+            response__in=open_responses.filter(status=ResponseStatus.IN_PROGRESS),
+        )
+        .exclude(Exists(answered_since))
+        .annotate(reviewed_on=Subquery(earlier_review))
+        .values_list("response_id", "reviewed_on")
+    )
+    return [(pk, ReminderKind.REVIEW_DUE, review.isoformat()) for pk, review in reopened if review is not None]
+
+
+def _reacknowledgements(
+    *, now: datetime, hours: tuple[int, ...]
+) -> tuple[list[tuple[int, str, str]], list[tuple[int, str, str]]]:
+    """Updates' acknowledgements coming due (the latest threshold passed), and those missed within the catch-up
+    window. Keyed by the update, so a later update asking again is reminded again."""
+    coming: list[tuple[int, str, str]] = []
+    missed: list[tuple[int, str, str]] = []
+    owing = Response.objects.owing_reacknowledgement().filter(alert__response_required=True)
+    for pk, update_id, due in owing.values_list("pk", "reacknowledgement_update_id", "reacknowledgement_due_at"):
+        if due is None:  # excluded by the query: for the type checker
+            continue
+        if (threshold := threshold_passed(due, now, hours)) is not None:
+            coming.append((pk, ReminderKind.REACKNOWLEDGEMENT_DUE, f"u{update_id}-{threshold}h"))
+        elif now - catch_up() < due < now:  # overdue as Response.reacknowledgement_overdue says: after the time
+            missed.append((pk, ReminderKind.REACKNOWLEDGEMENT_MISSED, f"u{update_id}"))
+    return coming, missed
+
+
 def _item(response: Response, kind: str, threshold: str, deadlines: dict[int, datetime]) -> OwedItem:
     if kind == ReminderKind.BEFORE_DEADLINE:
         return OwedItem(response=response, deadline_at=deadlines.get(response.alert_id))
+    if kind in (ReminderKind.REACKNOWLEDGEMENT_DUE, ReminderKind.REACKNOWLEDGEMENT_MISSED):
+        return OwedItem(response=response, deadline_at=response.reacknowledgement_due_at)
     return OwedItem(response=response, due_on=datetime.fromisoformat(threshold).date())
 
 
@@ -167,7 +211,7 @@ def _organisation_digests(
     deadlines: dict[int, datetime],
 ) -> list[OutgoingMessage]:
     """One digest for each organisation with a reminder newly claimed, listing everything it owes."""
-    due_organisations = {responses[pk].organisation_id for pk, kind in claimed if kind != ReminderKind.MISSED_DEADLINE}
+    due_organisations = {responses[pk].organisation_id for pk, kind in claimed if kind not in ESCALATED_KINDS}
     items: dict[int, dict[str, list[OwedItem]]] = defaultdict(lambda: defaultdict(list))
     seen: set[tuple[int, str]] = set()
     for pk, kind, threshold in owed:
@@ -187,6 +231,9 @@ def _organisation_digests(
         subject, body = reminder_digest(
             organisation=organisations[organisation_id],
             to_acknowledge=sorted(kinds[ReminderKind.BEFORE_DEADLINE], key=lambda item: item.deadline_at or 0),
+            updates_to_acknowledge=sorted(
+                kinds[ReminderKind.REACKNOWLEDGEMENT_DUE], key=lambda item: item.deadline_at or 0
+            ),
             updates_overdue=sorted(kinds[ReminderKind.UPDATE_OVERDUE], key=lambda item: item.due_on or 0),
             reviews_due=sorted(kinds[ReminderKind.REVIEW_DUE], key=lambda item: item.due_on or 0),
         )
@@ -201,26 +248,30 @@ def _organisation_digests(
     return messages
 
 
-def _escalations(missed: list[Response], deadlines: dict[int, datetime]) -> list[OutgoingMessage]:
-    """One digest for each administrator (their organisations' misses) and one shared by every auditor (all)."""
-    if not missed:
+def _escalations(
+    missed: list[Response], missed_updates: list[Response], deadlines: dict[int, datetime]
+) -> list[OutgoingMessage]:
+    """One digest for each administrator (their organisations' misses) and one shared by every auditor (all):
+    alerts not acknowledged by their deadline, and updates not acknowledged by theirs."""
+    if not missed and not missed_updates:
         return []
-    missed.sort(key=lambda response: (deadlines.get(response.alert_id), response.alert_id, response.organisation.name))
-    items = [OwedItem(response=response, deadline_at=deadlines.get(response.alert_id)) for response in missed]
-    by_administrator: dict[int, list[OwedItem]] = defaultdict(list)
+    missed_items = _sorted_items([OwedItem(response=r, deadline_at=deadlines.get(r.alert_id)) for r in missed])
+    update_items = _sorted_items([OwedItem(response=r, deadline_at=r.reacknowledgement_due_at) for r in missed_updates])
+    organisation_ids = {item.response.organisation_id for item in [*missed_items, *update_items]}
     administrators: dict[int, User] = {}
-    by_organisation: dict[int, list[OwedItem]] = defaultdict(list)
-    for item in items:
-        by_organisation[item.response.organisation_id].append(item)
+    administered: dict[int, set[int]] = defaultdict(set)
     for membership in (
-        Membership.objects.administrators().filter(organisation_id__in=list(by_organisation)).select_related("user")
+        Membership.objects.administrators().filter(organisation_id__in=list(organisation_ids)).select_related("user")
     ):
         administrators[membership.user_id] = membership.user
-        by_administrator[membership.user_id].extend(by_organisation[membership.organisation_id])
+        administered[membership.user_id].add(membership.organisation_id)
     messages = []
-    for user_id, listed in by_administrator.items():
-        listed.sort(key=lambda item: items.index(item))
-        subject, body = escalation_digest(missed=listed, for_auditor=False)
+    for user_id, organisations in administered.items():
+        subject, body = escalation_digest(
+            missed=[item for item in missed_items if item.response.organisation_id in organisations],
+            missed_updates=[item for item in update_items if item.response.organisation_id in organisations],
+            for_auditor=False,
+        )
         user = administrators[user_id]
         messages.append(
             OutgoingMessage(
@@ -231,7 +282,7 @@ def _escalations(missed: list[Response], deadlines: dict[int, datetime]) -> list
             )
         )
     auditors = User.objects.filter(global_role=GlobalRole.AUDITOR, is_active=True).order_by("email")
-    subject, body = escalation_digest(missed=items, for_auditor=True)
+    subject, body = escalation_digest(missed=missed_items, missed_updates=update_items, for_auditor=True)
     messages.append(
         OutgoingMessage(
             kind=MessageKind.ESCALATION_EMAIL,
@@ -241,3 +292,8 @@ def _escalations(missed: list[Response], deadlines: dict[int, datetime]) -> list
         )
     )
     return messages
+
+
+def _sorted_items(items: list[OwedItem]) -> list[OwedItem]:
+    """Earliest deadline first, then by alert and organisation."""
+    return sorted(items, key=lambda item: (item.deadline_at, item.response.alert_id, item.response.organisation.name))

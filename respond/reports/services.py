@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
-from respond.alerts.models import Alert, AlertQuerySet, AlertStatus
+from respond.alerts.models import Alert, AlertQuerySet
 from respond.organisations.models import Organisation, OrganisationType
 from respond.reports.statistics import (
     Acknowledgements,
@@ -23,7 +23,7 @@ from respond.reports.statistics import (
     percent,
     statuses_of,
 )
-from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
+from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
 
 NO_REGION = "No region"
 
@@ -243,24 +243,29 @@ def organisation_responses(organisation: Organisation) -> ResponseQuerySet:
     return Response.objects.filter(organisation=organisation).required()
 
 
-def _open(responses: ResponseQuerySet) -> ResponseQuerySet:
-    return responses.filter(alert__status=AlertStatus.PUBLISHED).exclude(status__in=CLOSED_STATUSES)
+def open_remediations(responses: ResponseQuerySet) -> ResponseQuerySet:
+    """Open responses (ResponseQuerySet.open: something still owed on a published alert) other than exceptions:
+    not yet acknowledged, in progress, or complete or not applicable but owing an update's acknowledgement."""
+    return responses.open().exclude(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
+
+
+def _open_exceptions(responses: ResponseQuerySet) -> ResponseQuerySet:
+    """Open "unable to implement" responses, whether or not they also owe an update's acknowledgement. With
+    open_remediations, every open response is counted once."""
+    return responses.open().filter(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
 
 
 def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
     """Two queries: the counts, and the medians. Counted from the organisation's responses, which publication
-    opens for every organisation in scope."""
+    opens for every organisation in scope; what is open is the responses' own definition, as a subquery."""
     responses = organisation_responses(organisation)
-    still_open = Q(alert__status=AlertStatus.PUBLISHED)
     figures = responses.annotate(deadline=deadline_expression()).aggregate(
         alerts=Count("pk"),
         acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
         late=Count("pk", filter=Q(acknowledged_within_window=False)),
         missed=Count("pk", filter=Q(acknowledged_at__isnull=True, deadline__lt=now)),
-        open_remediations=Count(
-            "pk", filter=still_open & Q(status__in=[ResponseStatus.NOT_ACKNOWLEDGED, ResponseStatus.IN_PROGRESS])
-        ),
-        open_exceptions=Count("pk", filter=still_open & Q(status=ResponseStatus.UNABLE_TO_IMPLEMENT)),
+        open_remediations=Count("pk", filter=Q(pk__in=open_remediations(responses).values("pk"))),
+        open_exceptions=Count("pk", filter=Q(pk__in=_open_exceptions(responses).values("pk"))),
     )
     return OrganisationSummary(
         alerts=figures["alerts"],
@@ -273,9 +278,9 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
     )
 
 
-HISTORY_FILTERS = {
-    "open": lambda responses: _open(responses).exclude(status=ResponseStatus.UNABLE_TO_IMPLEMENT),
-    "exceptions": lambda responses: _open(responses).filter(status=ResponseStatus.UNABLE_TO_IMPLEMENT),
+HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
+    "open": open_remediations,
+    "exceptions": _open_exceptions,
 }
 
 
@@ -303,6 +308,7 @@ class HistoryRow:
     time_to_acknowledge: timedelta | None
     time_to_complete: timedelta | None
     review_due: bool
+    reacknowledgement_overdue: bool = False
 
 
 def history_rows(responses: Sequence[Response], *, now: datetime) -> list[HistoryRow]:
@@ -328,6 +334,7 @@ def history_rows(responses: Sequence[Response], *, now: datetime) -> list[Histor
                 ),
                 time_to_complete=response.closed_at - published if complete else None,  # type: ignore[operator]
                 review_due=response.review_on is not None and response.review_on <= today,
+                reacknowledgement_overdue=response.reacknowledgement_overdue(now),
             )
         )
     return rows

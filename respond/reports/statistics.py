@@ -184,10 +184,11 @@ def grouped_medians(responses: QuerySet[Response], group_by: Sequence[str] = ())
     timings = responses.filter(acknowledged_at__isnull=False).values_list(
         *group_by, "alert__published_at", "acknowledged_at", "closed_at", "status"
     )
-    return _medians_in_python(timings.order_by(), len(group_by))
+    return medians_in_python(timings.order_by(), len(group_by))
 
 
-def _medians_in_python(rows: Iterable[tuple[Any, ...]], key_length: int) -> dict[tuple[Hashable, ...], Medians]:
+def medians_in_python(rows: Iterable[tuple[Any, ...]], key_length: int) -> dict[tuple[Hashable, ...], Medians]:
+    """Medians from rows (*key, published_at, acknowledged_at, closed_at, status) of acknowledged responses."""
     to_acknowledge: dict[tuple[Hashable, ...], list[timedelta]] = defaultdict(list)
     to_complete: dict[tuple[Hashable, ...], list[timedelta]] = defaultdict(list)
     for row in rows:

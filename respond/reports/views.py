@@ -16,7 +16,7 @@ from respond.core.decorators import permission_required
 from respond.organisations.models import Organisation, Region
 from respond.reports import charts
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
-from respond.reports.over_time import compliance_over_time
+from respond.reports.over_time import cached_compliance_over_time
 from respond.reports.services import (
     alert_organisations,
     alert_report,
@@ -128,7 +128,7 @@ def over_time(request: HttpRequest) -> HttpResponse:
     context = {
         "filter_form": filter_form,
         "filters": filters,
-        "report": compliance_over_time(filters) if filters else None,
+        "report": cached_compliance_over_time(filters) if filters else None,
         "filtered": bool(request.GET),
     }
     return _render(request, "over_time.html", context)

@@ -5,9 +5,12 @@ services by the demo users (respond.accounts.demo), after the demo alerts (respo
   (overdue), and RD1 and RN3 received a bulk response from the CSU 0DF responder;
 - the others are fresh: R0A acknowledged in time and completed one, found another not applicable, has yet to
   acknowledge a third; the CSU responder recorded "unable to implement" (with a review date) for RD1, an update
-  in progress for RN3, and a bulk "not applicable" for RD1, RN3 and RNZ.
+  in progress for RN3, and a bulk "not applicable" for RD1, RN3 and RNZ;
+- the one R0A completed then gets its update asking for a new acknowledgement (respond.alerts.demo holds it back
+  until now): the CSU responder acknowledges it for RD1 and RN3 in bulk, and R0A still owes it.
 
-Safe to run again: a response that already has history is left alone.
+Safe to run again: a response that already has history is left alone, and so is an update already added or
+acknowledged.
 """
 
 from collections.abc import Callable
@@ -18,7 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from respond.accounts.models import User
-from respond.alerts.demo import demo_alerts
+from respond.alerts.demo import demo_alerts, missing_deferred_updates, seed_demo_updates
 from respond.alerts.models import Alert, AlertStatus
 from respond.core.audit import Auditor
 from respond.organisations.models import Organisation
@@ -36,12 +39,26 @@ class DemoResponsesError(Exception):
     pass
 
 
+def _not_responded(alert: Alert, responses: list[Response]) -> bool:
+    return not any(response.version > 0 for response in responses)
+
+
+def _update_not_added(alert: Alert, responses: list[Response]) -> bool:
+    return bool(missing_deferred_updates(alert))
+
+
+def _owing_reacknowledgement(alert: Alert, responses: list[Response]) -> bool:
+    return all(response.owes_reacknowledgement for response in responses)
+
+
 @dataclass(frozen=True)
 class Step:
     description: str
     alert_index: int
     ods_codes: tuple[str, ...]
     apply: Callable[[Alert, list[Response], dict[str, User]], object]
+    # Whether the step is still to do: by default, while none of its responses has history.
+    pending: Callable[[Alert, list[Response]], bool] = _not_responded
 
 
 def _acknowledge(email: str) -> Callable[[Alert, list[Response], dict[str, User]], object]:
@@ -120,6 +137,20 @@ def demo_steps() -> list[Step]:
             1,
             ("RD1", "RN3"),
             _bulk(LEAD, services.ACKNOWLEDGE),
+        ),
+        Step(
+            "An update asking R0A, RD1 and RN3, who acknowledged, to acknowledge again",
+            1,
+            ("R0A", "RD1", "RN3"),
+            lambda alert, responses, users: seed_demo_updates(alert=alert),
+            pending=_update_not_added,
+        ),
+        Step(
+            "RD1 and RN3: the update acknowledged in bulk by the CSU; R0A still owes it",
+            1,
+            ("RD1", "RN3"),
+            _bulk(LEAD, services.REACKNOWLEDGE),
+            pending=_owing_reacknowledgement,
         ),
         Step(
             "R0A: not applicable",
@@ -207,7 +238,7 @@ def seed_demo_responses() -> list[tuple[str, bool]]:
             .select_related("alert", "organisation")
             .order_by("organisation__ods_code")
         )
-        if len(responses) != len(step.ods_codes) or any(response.version > 0 for response in responses):
+        if len(responses) != len(step.ods_codes) or not step.pending(alert, responses):
             done.append((step.description, False))
             continue
         with transaction.atomic():

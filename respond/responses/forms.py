@@ -21,10 +21,11 @@ from respond.organisations.models import Organisation
 from respond.responses.answers import ANSWER_FIELDS, QUESTIONS, REQUIRED_MESSAGES, Answers, next_update_problem
 from respond.responses.deadlines import next_update_days
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
-from respond.responses.services import ACKNOWLEDGE
+from respond.responses.services import ACKNOWLEDGE, REACKNOWLEDGE
 
 STATUS_HINTS = {
     ACKNOWLEDGE: "Remediation is under investigation or in progress. You can add the details later.",
+    REACKNOWLEDGE: "For organisations asked to acknowledge an update to the alert. Each keeps its status.",
     ResponseStatus.IN_PROGRESS: "Remediation is under investigation or in progress",
     ResponseStatus.COMPLETE: "Remediation is finished",
     ResponseStatus.NOT_APPLICABLE: "The alert does not apply to your organisation",
@@ -83,6 +84,10 @@ class AcknowledgeForm(NhsukForm):
         if problem:
             raise forms.ValidationError(problem)
         return value
+
+
+class ReacknowledgeForm(NhsukForm):
+    version = VersionField()
 
 
 class StatusAnswersForm(NhsukForm):
@@ -196,14 +201,18 @@ class BulkResponseForm(StatusAnswersForm):
     field_order = ["organisations", "status"]
 
     def __init__(self, *args: Any, responses: Sequence[Response], shown: Sequence[Response], **kwargs: Any) -> None:
+        if any(response.owes_reacknowledgement for response in responses):
+            self.status_choices = [
+                (ACKNOWLEDGE, "Acknowledge only"),
+                (REACKNOWLEDGE, "Acknowledge the update"),
+                *UPDATE_CHOICES,
+            ]
         super().__init__(*args, **kwargs)
         self.responses = {response.organisation_id: response for response in responses}
         field = self.fields["organisations"]
         # Every organisation is a valid choice; the ones shown are those matching the filter.
         field.choices = [(str(response.organisation_id), _choice_label(response)) for response in shown]  # type: ignore[attr-defined]
-        field.choice_hints = {  # type: ignore[attr-defined]
-            str(response.organisation_id): f"Status now: {response.get_status_display().lower()}" for response in shown
-        }
+        field.choice_hints = {str(response.organisation_id): _choice_hint(response) for response in shown}  # type: ignore[attr-defined]
         self.all_choices = [str(organisation_id) for organisation_id in self.responses]
 
     def full_clean(self) -> None:
@@ -213,14 +222,14 @@ class BulkResponseForm(StatusAnswersForm):
                 (str(response.organisation_id), _choice_label(response)) for response in self.responses.values()
             ]
             field.choice_hints = {  # type: ignore[attr-defined]
-                str(response.organisation_id): f"Status now: {response.get_status_display().lower()}"
-                for response in self.responses.values()
+                str(response.organisation_id): _choice_hint(response) for response in self.responses.values()
             }
         super().full_clean()
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
-        if cleaned.get("status") == ACKNOWLEDGE and "organisations" not in self.errors:
+        status = cleaned.get("status")
+        if status == ACKNOWLEDGE and "organisations" not in self.errors:
             acknowledged = sorted(
                 response.organisation.name for response in self.chosen_responses() if response.is_acknowledged
             )
@@ -229,6 +238,18 @@ class BulkResponseForm(StatusAnswersForm):
                     "organisations",
                     f"{', '.join(acknowledged)} already acknowledged this alert: "
                     "unselect them, or choose a status to record for them too",
+                )
+        if status == REACKNOWLEDGE and "organisations" not in self.errors:
+            not_owing = sorted(
+                response.organisation.name
+                for response in self.chosen_responses()
+                if not response.owes_reacknowledgement
+            )
+            if not_owing:
+                self.add_error(
+                    "organisations",
+                    f"{', '.join(not_owing)} {'has' if len(not_owing) == 1 else 'have'} no update to acknowledge: "
+                    "unselect them, or choose a status to record for them",
                 )
         return cleaned
 
@@ -256,6 +277,13 @@ class BulkResponseForm(StatusAnswersForm):
 
 def _choice_label(response: Response) -> str:
     return f"{response.organisation.name} ({response.organisation.ods_code})"
+
+
+def _choice_hint(response: Response) -> str:
+    hint = f"Status now: {response.get_status_display().lower()}"
+    if response.owes_reacknowledgement:
+        hint += "; asked to acknowledge an update to the alert"
+    return hint
 
 
 class DashboardFilterForm(NhsukForm):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respond.accounts.models import Membership
-from respond.alerts.models import Alert, AlertStatus
+from respond.alerts.models import Alert, AlertStatus, ThreatUpdate
 from respond.organisations.models import Organisation
 
 if TYPE_CHECKING:
@@ -53,6 +53,13 @@ class EntryAction(models.TextChoices):
     ACKNOWLEDGED = "acknowledged", "Acknowledged"
     UPDATED = "updated", "Status updated"
     REOPENED = "reopened", "Reopened: review date reached"
+    # An update to the alert asked organisations that had acknowledged it to acknowledge it again.
+    REACKNOWLEDGEMENT_REQUESTED = "reack_requested", "Alert updated: acknowledge the update"
+    REACKNOWLEDGED = "reacknowledged", "Update acknowledged"
+
+
+# Entries that record no new answers: the status and answers carry over from the entry before.
+STATUS_KEPT_ACTIONS = (EntryAction.REACKNOWLEDGEMENT_REQUESTED, EntryAction.REACKNOWLEDGED)
 
 
 def past_deadline_alert_ids(now: datetime) -> list[int]:
@@ -83,18 +90,31 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         return self.filter(alert__status__in=[AlertStatus.PUBLISHED, AlertStatus.CLOSED], alert__response_required=True)
 
     def open(self) -> "ResponseQuerySet":
-        return self.exclude(status__in=CLOSED_STATUSES).filter(alert__status=AlertStatus.PUBLISHED)
+        """Something is still owed: a status until complete or not applicable, or an update's acknowledgement
+        (which a closed response can owe too: an update may change the remediation)."""
+        return self.filter(
+            ~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False),
+            alert__status=AlertStatus.PUBLISHED,
+        )
 
     def closed(self) -> "ResponseQuerySet":
-        return self.filter(Q(status__in=CLOSED_STATUSES) | Q(alert__status=AlertStatus.CLOSED))
+        return self.filter(
+            Q(status__in=CLOSED_STATUSES, reacknowledgement_due_at__isnull=True) | Q(alert__status=AlertStatus.CLOSED)
+        )
 
     def overdue(self, *, now: datetime) -> "ResponseQuerySet":
-        """Not acknowledged by the deadline, or in progress with its next update overdue."""
+        """Not acknowledged by the deadline, in progress with its next update overdue, or an update not
+        acknowledged again by its deadline."""
         today = timezone.localdate(now)
         return self.open().filter(
             Q(status=ResponseStatus.NOT_ACKNOWLEDGED, alert_id__in=past_deadline_alert_ids(now))
             | Q(status=ResponseStatus.IN_PROGRESS, next_update_due_on__lt=today)
+            | Q(reacknowledgement_due_at__lt=now)
         )
+
+    def owing_reacknowledgement(self) -> "ResponseQuerySet":
+        """Acknowledged responses asked by an update of their (still published) alert to acknowledge it again."""
+        return self.filter(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED)
 
     def exceptions_to_review(self, *, today: date) -> "ResponseQuerySet":
         """Exceptions (unable to implement) whose review date has come."""
@@ -119,6 +139,14 @@ class Response(models.Model):
     review_on = models.DateField(null=True, blank=True, db_index=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     last_entry_at = models.DateTimeField(null=True, blank=True)
+    # The latest threat update that asked this organisation to acknowledge the alert again; the due time is set
+    # while that acknowledgement is owed, and cleared (with the time it came) once given.
+    reacknowledgement_update = models.ForeignKey(
+        ThreatUpdate, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
+    )
+    reacknowledgement_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    reacknowledged_at = models.DateTimeField(null=True, blank=True)
+    reacknowledged_within_window = models.BooleanField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ResponseQuerySet.as_manager()
@@ -171,8 +199,15 @@ class Response(models.Model):
             and self.next_update_due_on < timezone.localdate(now)
         )
 
+    @property
+    def owes_reacknowledgement(self) -> bool:
+        return self.reacknowledgement_due_at is not None and self.alert.status == AlertStatus.PUBLISHED
+
+    def reacknowledgement_overdue(self, now: datetime) -> bool:
+        return self.owes_reacknowledgement and now > self.reacknowledgement_due_at  # type: ignore[operator]
+
     def is_overdue(self, now: datetime) -> bool:
-        return self.acknowledgement_overdue(now) or self.update_overdue(now)
+        return self.acknowledgement_overdue(now) or self.update_overdue(now) or self.reacknowledgement_overdue(now)
 
 
 class ResponseEntryQuerySet(models.QuerySet["ResponseEntry"]):
@@ -217,6 +252,10 @@ class ResponseEntry(models.Model):
     submitted_by_organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The threat update that asked for a re-acknowledgement, on the entries that ask for and give it.
+    threat_update = models.ForeignKey(
+        ThreatUpdate, null=True, blank=True, on_delete=models.PROTECT, related_name="response_entries"
+    )
     # Shared by every entry of one bulk response.
     bulk_id = models.UUIDField(null=True, blank=True, db_index=True)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
@@ -241,9 +280,12 @@ class ResponseEntry(models.Model):
 
     @property
     def answer_list(self) -> list[tuple[str, str]]:
-        """(question, answer) for each question this entry's status asked."""
+        """(question, answer) for each question this entry's status asked; none for an entry that only carried
+        the answers over (the timeline shows them once, where they were given)."""
         from respond.responses.answers import answer_rows
 
+        if self.action in STATUS_KEPT_ACTIONS:
+            return []
         return answer_rows(self, self.status)
 
     @property

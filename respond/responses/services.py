@@ -8,10 +8,10 @@ there is one) or PermissionDenied, with a message to show the person. Nothing is
 
 import uuid
 from collections.abc import Collection, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -19,7 +19,7 @@ from django.db.models import BooleanField, Case, DateTimeField, Exists, F, Outer
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from respond.alerts.models import RELEASED_STATUSES, Alert, AlertStatus
+from respond.alerts.models import RELEASED_STATUSES, Alert, AlertStatus, ThreatUpdate
 from respond.core.audit import AuditChange, Auditor, snapshot
 from respond.organisations.models import Organisation
 from respond.responses.answers import Answers, next_update_problem
@@ -39,6 +39,8 @@ if TYPE_CHECKING:
 
 # In a bulk response, the choice that only acknowledges (in progress, no detail yet).
 ACKNOWLEDGE = "acknowledge"
+# In a bulk response, the choice that acknowledges an update to the alert, keeping each status as it is.
+REACKNOWLEDGE = "reacknowledge"
 AUDITED_FIELDS = [
     "status",
     "version",
@@ -47,6 +49,9 @@ AUDITED_FIELDS = [
     "next_update_due_on",
     "review_on",
     "closed_at",
+    "reacknowledgement_due_at",
+    "reacknowledged_at",
+    "reacknowledged_within_window",
 ]
 
 
@@ -109,6 +114,89 @@ class Submission:
     def audit_after(self, response: Response) -> dict[str, Any]:
         answers = {name: value for name, value in self.answers.as_dict().items() if value not in ("", None)}
         return {**(snapshot(response, AUDITED_FIELDS) or {}), "answers": answers}
+
+
+class Change(Protocol):
+    """What a submission (or the service itself) does to each response it touches, and the entry it appends."""
+
+    @property
+    def action(self) -> str: ...
+
+    def response_changes(self, *, deadline: datetime | None) -> dict[str, Any]: ...
+
+    def entry(
+        self, *, response_id: int, version: int, user: "User | None", bulk_id: uuid.UUID | None = None
+    ) -> ResponseEntry: ...
+
+    def audit_after(self, response: Response) -> dict[str, Any]: ...
+
+
+# What an entry that keeps the status carries over from the one before it.
+CARRIED_FIELDS = ("status", *(field.name for field in fields(Answers)))
+
+
+@dataclass(frozen=True)
+class StatusKept:
+    """An entry that changes no answer: an update asking for a re-acknowledgement, or the re-acknowledgement.
+    Each response's status and answers carry over from its latest entry, so the latest entry is still the
+    current state. `latest` maps each response's id to that entry, `updates` to the threat update concerned."""
+
+    action: str
+    changes: dict[str, Any]
+    latest: Mapping[int, ResponseEntry | Response]
+    updates: Mapping[int, int | None]
+    now: datetime
+
+    def response_changes(self, *, deadline: datetime | None) -> dict[str, Any]:
+        return {"version": F("version") + 1, "last_entry_at": self.now, **self.changes}
+
+    def entry(
+        self, *, response_id: int, version: int, user: "User | None", bulk_id: uuid.UUID | None = None
+    ) -> ResponseEntry:
+        latest = self.latest[response_id]
+        # A response acknowledged before history was kept has no entry: its own mirror fields are what it holds.
+        carried = {name: getattr(latest, name) for name in CARRIED_FIELDS if hasattr(latest, name)}
+        return ResponseEntry(
+            response_id=response_id,
+            version=version,
+            action=self.action,
+            submitted_by=user,
+            submitted_by_organisation_id=user.organisation_id if user is not None else None,
+            threat_update_id=self.updates[response_id],
+            bulk_id=bulk_id,
+            created_at=self.now,
+            **carried,
+        )
+
+    def audit_after(self, response: Response) -> dict[str, Any]:
+        return {**(snapshot(response, AUDITED_FIELDS) or {}), "threat_update": self.updates[response.pk]}
+
+
+def _latest_entries(responses: Iterable[Response]) -> dict[int, ResponseEntry | Response]:
+    """Each response's latest entry (the one its version names), in one query; the response itself if none."""
+    by_id: dict[int, ResponseEntry | Response] = {response.pk: response for response in responses}
+    latest = ResponseEntry.objects.filter(response_id__in=by_id, version=F("response__version")).only(
+        "response_id", *CARRIED_FIELDS
+    )
+    by_id.update({entry.response_id: entry for entry in latest})
+    return by_id
+
+
+def _reacknowledgement(responses: list[Response], *, now: datetime) -> StatusKept:
+    """Acknowledging the update each of these responses owes: on time if by its due time."""
+    return StatusKept(
+        action=EntryAction.REACKNOWLEDGED,
+        changes={
+            "reacknowledgement_due_at": None,
+            "reacknowledged_at": now,
+            "reacknowledged_within_window": Case(
+                When(reacknowledgement_due_at__gte=now, then=Value(True)), default=Value(False)
+            ),
+        },
+        latest=_latest_entries(responses),
+        updates={response.pk: response.reacknowledgement_update_id for response in responses},
+        now=now,
+    )
 
 
 def _submission(*, status: str, answers: Answers, now: datetime) -> Submission:
@@ -244,11 +332,12 @@ def _locked_responses(queryset: QuerySet[Response], *, alert: Alert | None = Non
 
 def _apply(
     responses: list[Response],
-    submission: Submission,
+    submission: Change,
     *,
     user: "User | None",
     auditor: Auditor,
     bulk_id: uuid.UUID | None = None,
+    send_emails: bool = True,
 ) -> list[ResponseEntry]:
     """Applies one submission to locked responses of one alert in a constant number of queries: one UPDATE, one
     INSERT of the entries, one re-read and one INSERT of the audit rows, however many responses there are."""
@@ -274,7 +363,8 @@ def _apply(
             for response in responses
         ),
     )
-    _queue_emails(entries)
+    if send_emails:
+        _queue_emails(entries)
     return entries
 
 
@@ -296,7 +386,8 @@ def bulk_response_submit(
     if not organisation_ids:
         raise ValidationError({"organisations": ["Select at least one organisation"]})
     _require_open(alert)
-    submission = _submission(status=status, answers=answers, now=timezone.now())
+    now = timezone.now()
+    submission = None if status == REACKNOWLEDGE else _submission(status=status, answers=answers, now=now)
     _require_can_respond(user, organisation_ids, alert)
     Response.objects.bulk_create(
         [Response(alert=alert, organisation_id=organisation_id) for organisation_id in organisation_ids],
@@ -324,7 +415,76 @@ def bulk_response_submit(
                     ]
                 }
             )
+    if submission is None:
+        not_owing = sorted(response.organisation.name for response in responses if not response.owes_reacknowledgement)
+        if not_owing:
+            raise ValidationError(
+                {
+                    "organisations": [
+                        f"{', '.join(not_owing)} {'has' if len(not_owing) == 1 else 'have'} no update to acknowledge: "
+                        "unselect them, or choose a status to record for them"
+                    ]
+                }
+            )
+        return _apply(
+            responses, _reacknowledgement(responses, now=now), user=user, auditor=auditor, bulk_id=uuid.uuid4()
+        )
     return _apply(responses, submission, user=user, auditor=auditor, bulk_id=uuid.uuid4())
+
+
+# Updates to the alert ----------------------------------------------------------------------------------------------
+
+
+def reacknowledgements_request(*, update: ThreatUpdate, auditor: Auditor) -> int:
+    """Asks every organisation that has acknowledged the update's alert, whether its response is open or closed
+    (the update may change the remediation), to acknowledge the alert again by the update's deadline. Each gets a
+    history entry by the service, keeping its status. Those yet to acknowledge still owe their first
+    acknowledgement, which covers the update. Runs in the transaction that adds the update, in a constant number
+    of queries however many organisations there are. Returns how many were asked."""
+    due = update.reacknowledge_by
+    if due is None:
+        return 0
+    alert = update.alert
+    responses = _locked_responses(
+        Response.objects.filter(alert=alert).exclude(status=ResponseStatus.NOT_ACKNOWLEDGED), alert=alert
+    )
+    request = StatusKept(
+        action=EntryAction.REACKNOWLEDGEMENT_REQUESTED,
+        changes={
+            "reacknowledgement_update": update,
+            "reacknowledgement_due_at": due,
+            "reacknowledged_at": None,
+            "reacknowledged_within_window": None,
+        },
+        latest=_latest_entries(responses),
+        updates=dict.fromkeys((response.pk for response in responses), update.pk),
+        now=update.created_at,
+    )
+    # The update's own notifications tell them, so no email about the entries.
+    return len(_apply(responses, request, user=None, auditor=auditor, send_emails=False))
+
+
+def response_reacknowledge(*, response: Response, user: "User", version: int, auditor: Auditor) -> ResponseEntry:
+    """Acknowledges the update the response's organisation was asked to acknowledge, keeping its status; records
+    when, and whether by the update's deadline."""
+    alert = response.alert
+    _require_open(alert)
+    _require_can_respond(user, [response.organisation_id], alert)
+    if response.version == version and response.reacknowledgement_due_at is None:
+        raise ValidationError(
+            f"{response.organisation.name} has no update to acknowledge for {alert.threat_id}",
+            code="nothing_to_reacknowledge",
+        )
+    with transaction.atomic():
+        locked = _locked_responses(
+            Response.objects.filter(pk=response.pk, version=version, reacknowledgement_due_at__isnull=False),
+            alert=alert,
+        )
+        if not locked:
+            raise ConflictError(_newer_entries({response.pk: version}))
+        [entry] = _apply(locked, _reacknowledgement(locked, now=timezone.now()), user=user, auditor=auditor)
+    response.refresh_from_db()
+    return entry
 
 
 def expire_unable_to_implement(*, now: datetime | None = None) -> int:

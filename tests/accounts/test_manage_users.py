@@ -179,6 +179,7 @@ def test_the_header_offers_manage_access_and_csoc_its_own_pages(client_of, bob, 
     assert "CSOC tools" not in bobs
     assert "Cyber alerts" in bobs
     assert "Contact preferences" in bobs
+    assert "Deadline calendar" in bobs
     csocs = page_text_of_header(client_of(csoc).get(reverse("access:index")))
     assert "CSOC tools" in csocs
     tools = client_of(csoc).get(reverse("core:csoc_tools")).content.decode()

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from respond.alerts.demo import DemoDataError, seed_demo_alerts
+from respond.alerts.demo import DemoDataError, seed_demo_alerts, seed_demo_updates
 from respond.alerts.models import Alert, AlertStatus, Tlp
 from respond.notifications.models import Notification
 
@@ -25,12 +25,38 @@ def test_demo_alerts_are_published_once(csoc, dana, trust_a, bob):
     assert [alert.tlp for alert in alerts].count(Tlp.AMBER) == 1
     assert {alert.status for alert in alerts} == {AlertStatus.PUBLISHED, AlertStatus.CLOSED}
     citrix = Alert.objects.get(major_incident=True)
-    assert citrix.updates.get().requires_reacknowledgement
-    assert Notification.objects.filter(alert=citrix, address=bob.email).count() == 2  # publication, then update
+    # Its update asks for a new acknowledgement: it waits for the demo responses (see the next test).
+    assert not citrix.updates.exists()
+    assert Notification.objects.filter(alert=citrix, address=bob.email).count() == 1
 
     again = seed_demo_alerts()
     assert [created for _, created in again] == [False] * 5
     assert Alert.objects.count() == 5
+
+
+def test_an_update_to_acknowledge_again_is_added_once_when_asked(csoc, dana, trust_a, bob):
+    seed_demo_alerts()
+    citrix = Alert.objects.get(major_incident=True)
+    activemq = Alert.objects.get(title__startswith="Apache ActiveMQ")
+
+    [(update, added)] = seed_demo_updates(alert=citrix)
+    assert added
+    assert update.requires_reacknowledgement
+    assert update.created_by == csoc
+    assert "kill aaa session -all" in update.text
+    assert Notification.objects.filter(alert=citrix, address=bob.email).count() == 2  # publication, then update
+    assert seed_demo_updates(alert=citrix) == [(update, False)]
+    assert citrix.updates.count() == 1
+    assert seed_demo_updates(alert=activemq) == []  # it has no update waiting
+
+
+def test_an_update_cannot_be_added_to_a_closed_demo_alert(csoc, dana, trust_a):
+    seed_demo_alerts()
+    citrix = Alert.objects.get(major_incident=True)
+    Alert.objects.filter(pk=citrix.pk).update(status=AlertStatus.CLOSED)
+    citrix.refresh_from_db()
+    with pytest.raises(DemoDataError, match="updates need it published"):
+        seed_demo_updates(alert=citrix)
 
 
 def test_demo_alerts_use_the_real_examples():

@@ -1,5 +1,7 @@
 """Draft, submit, approve (by someone else), publish; then updates, severity, close and withdraw."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import override_settings
@@ -132,6 +134,41 @@ def test_threat_updates_are_appended_and_can_ask_for_acknowledgement_again(make_
     assert Notification.objects.filter(alert=alert, update=second, address=bob.email).count() == 1
     assert "<strong>released</strong>" in second.text_html
     assert alert.versions.last().summary == "Threat update added, to be acknowledged again"
+
+
+def test_an_update_to_acknowledge_again_is_owed_by_organisations_that_acknowledged(make_published, csoc, bob):
+    from respond.responses import services as response_services
+    from respond.responses.models import EntryAction, Response, ResponseStatus
+
+    alert = make_published()
+    response = Response.objects.select_related("alert", "organisation").get(alert=alert, organisation=bob.organisation)
+    response_services.response_acknowledge(response=response, user=bob, version=0, auditor=audit(bob))
+    update = services.threat_update_add(
+        alert=alert, text="New fix released.", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
+    )
+    response.refresh_from_db()
+    assert update.reacknowledge_by == update.created_at + timedelta(hours=alert.response_window_hours)
+    assert (response.status, response.reacknowledgement_due_at) == (ResponseStatus.IN_PROGRESS, update.reacknowledge_by)
+    assert response.entries.order_by("-version").first().action == EntryAction.REACKNOWLEDGEMENT_REQUESTED
+    # Organisations yet to acknowledge owe only their first acknowledgement.
+    assert not Response.objects.filter(alert=alert, status=ResponseStatus.NOT_ACKNOWLEDGED).exclude(
+        reacknowledgement_due_at=None
+    )
+
+
+def test_an_invalid_update_asks_nobody_to_acknowledge_again(make_published, csoc, bob):
+    from respond.responses import services as response_services
+    from respond.responses.models import Response
+
+    alert = make_published()
+    response = Response.objects.select_related("alert", "organisation").get(alert=alert, organisation=bob.organisation)
+    response_services.response_acknowledge(response=response, user=bob, version=0, auditor=audit(bob))
+    with pytest.raises(ValidationError):
+        services.threat_update_add(
+            alert=alert, text="<script>x</script>", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
+        )
+    response.refresh_from_db()
+    assert (response.version, response.reacknowledgement_due_at) == (1, None)
 
 
 def test_a_threat_update_needs_text_and_safe_markdown(make_published, csoc):

@@ -6,10 +6,16 @@ from datetime import UTC, date, datetime
 import pytest
 import time_machine
 
+from respond.accounts.models import GlobalRole
+from respond.alerts.services import threat_update_add
+from respond.core.audit import Auditor
 from respond.followup.models import Reminder, ReminderKind
 from respond.followup.reminders import send_reminders
 from respond.notifications.models import MessageKind, Notification
-from respond.responses.models import EntryAction, ResponseEntry, ResponseStatus
+from respond.responses.answers import Answers
+from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
+from respond.responses.services import expire_unable_to_implement, response_update
+from tests.factories import global_user
 from tests.followup.conftest import in_progress, make_alert, set_response
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +157,59 @@ def test_an_exception_not_yet_reopened_is_reminded_on_its_review_date(trust_a, a
     assert run("2026-07-01T00:01+01:00").digests == 1
     assert list(Reminder.objects.values_list("threshold", flat=True)) == ["2026-07-01"]
     assert run("2026-07-01T00:01+01:00").reminded == 0
+
+
+def reopened_exception(alert, organisation, bob):
+    """An exception to review on 1 July 2026, reopened by respond.responses at ten past midnight that day."""
+    response = set_response(
+        alert, organisation, status=ResponseStatus.UNABLE_TO_IMPLEMENT, review_on=date(2026, 7, 1), version=1,
+        acknowledged_at=at("2026-06-01T13:00+01:00"),
+    )  # fmt: skip
+    ResponseEntry.objects.create(
+        response=response, version=1, action=EntryAction.UPDATED, status=ResponseStatus.UNABLE_TO_IMPLEMENT,
+        review_on=date(2026, 7, 1), submitted_by=bob, submitted_by_organisation=organisation,
+    )  # fmt: skip
+    with time_machine.travel(at("2026-07-01T00:10+01:00"), tick=False):
+        expire_unable_to_implement()
+    return Response.objects.get(pk=response.pk)
+
+
+def add_update(alert, *, moment: str) -> None:
+    csoc = global_user(GlobalRole.CSOC)
+    with time_machine.travel(at(moment), tick=False):
+        threat_update_add(
+            alert=alert, text="A patch is out.\n", requires_reacknowledgement=True, added_by=csoc,
+            auditor=Auditor.for_user(csoc),
+        )  # fmt: skip
+
+
+def test_a_reopened_exception_is_reminded_even_if_an_update_asked_for_an_acknowledgement_since(trust_a, alice, bob):
+    alert = make_alert(organisations=[trust_a], published_at=at("2026-06-01T12:00+01:00"))
+    reopened_exception(alert, trust_a, bob)
+    add_update(alert, moment="2026-07-01T00:12+01:00")  # its entry is now the latest, keeping "in progress"
+    response = Response.objects.get(alert=alert, organisation=trust_a)
+    assert [entry.action for entry in response.entries.all()] == [
+        EntryAction.UPDATED,
+        EntryAction.REOPENED,
+        EntryAction.REACKNOWLEDGEMENT_REQUESTED,
+    ]
+
+    assert run("2026-07-01T00:15+01:00").digests == 1
+    assert list(Reminder.objects.values_list("kind", "threshold")) == [(ReminderKind.REVIEW_DUE, "2026-07-01")]
+    assert 'The "unable to implement" exception was to be reviewed on Wednesday 1 July 2026' in digests()[0][2]
+    assert run("2026-07-01T09:00+01:00").reminded == 0
+
+
+def test_a_reopened_exception_given_a_new_status_since_is_not_reminded(trust_a, alice, bob):
+    alert = make_alert(organisations=[trust_a], published_at=at("2026-06-01T12:00+01:00"))
+    response = reopened_exception(alert, trust_a, bob)
+    with time_machine.travel(at("2026-07-01T00:11+01:00"), tick=False):
+        response_update(
+            response=response, user=bob, version=response.version, status=ResponseStatus.IN_PROGRESS,
+            answers=Answers(actions="Patching this week", expected_completion_on=date(2026, 7, 10),
+                    next_update_due_on=date(2026, 7, 3)),
+            auditor=Auditor.for_user(bob),
+        )  # fmt: skip
+    add_update(alert, moment="2026-07-01T00:12+01:00")
+
+    assert run("2026-07-01T00:15+01:00").reminded == 0

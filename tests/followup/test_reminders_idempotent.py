@@ -8,10 +8,14 @@ import time_machine
 from crontask import scheduler
 from django.db import connection
 
+from respond.accounts.models import GlobalRole
+from respond.alerts.services import threat_update_add
+from respond.core.audit import Auditor
 from respond.followup import tasks
 from respond.followup.models import Reminder
 from respond.followup.reminders import send_reminders
-from respond.notifications.models import Notification
+from respond.notifications.models import MessageKind, Notification
+from tests.factories import global_user
 from tests.followup.conftest import in_progress, make_alert
 
 NOW = datetime(2026, 6, 10, 12, 0, tzinfo=UTC)
@@ -22,10 +26,31 @@ def owing_everything(trust_a, trust_b):
     make_alert(organisations=[trust_a], published_at=datetime(2026, 6, 8, 10, 0, tzinfo=UTC))  # missed
     older = make_alert(organisations=[trust_b], published_at=datetime(2026, 5, 1, 10, 0, tzinfo=UTC))
     in_progress(older, trust_b, next_update_due_on=date(2026, 6, 1))
+    # Trust A acknowledged this one and has an update to acknowledge by 10am tomorrow; Trust B missed another's.
+    updated = make_alert(organisations=[trust_a], published_at=datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    in_progress(updated, trust_a, next_update_due_on=date(2026, 6, 30))
+    request_reacknowledgement(updated, at=datetime(2026, 6, 9, 10, 0, tzinfo=UTC))
+    missed_update = make_alert(organisations=[trust_b], published_at=datetime(2026, 6, 1, 10, 0, tzinfo=UTC))
+    in_progress(missed_update, trust_b, next_update_due_on=date(2026, 6, 30))
+    request_reacknowledgement(missed_update, at=datetime(2026, 6, 8, 11, 0, tzinfo=UTC))
+
+
+def request_reacknowledgement(alert, *, at):
+    csoc = global_user(GlobalRole.CSOC)
+    with time_machine.travel(at, tick=False):
+        threat_update_add(
+            alert=alert, text="A patch is out.\n", requires_reacknowledgement=True, added_by=csoc,
+            auditor=Auditor.for_user(csoc),
+        )  # fmt: skip
 
 
 def outbox():
-    return sorted(Notification.objects.values_list("kind", "address"))
+    """Reminders and escalations (the updates' own alert emails aside)."""
+    return sorted(
+        Notification.objects.filter(kind__in=[MessageKind.REMINDER_EMAIL, MessageKind.ESCALATION_EMAIL]).values_list(
+            "kind", "address"
+        )
+    )
 
 
 @pytest.mark.django_db
@@ -35,8 +60,9 @@ def test_running_twice_sends_nothing_the_second_time(trust_a, trust_b, alice, bo
         first = send_reminders()
         sent = outbox()
         second = send_reminders()
-    assert (first.reminded, first.digests) == (4, 2)
-    assert len(sent) == 5  # alice, bob, charlie; and the missed deadline to alice and the auditor
+    assert (first.reminded, first.digests) == (6, 2)
+    # alice, bob, charlie; the missed deadline to alice and the auditor; the missed update to charlie
+    assert len(sent) == 6
     assert second.reminded == 0
     assert outbox() == sent
 
@@ -66,10 +92,10 @@ def test_two_workers_at_once_send_each_reminder_once(trust_a, trust_b, alice, bo
         thread.join()
 
     assert errors == []
-    assert sorted(run.reminded for run in runs) == [0, 4]
-    assert Reminder.objects.count() == 4
-    assert len(outbox()) == 5
-    assert len(set(outbox())) == 5
+    assert sorted(run.reminded for run in runs) == [0, 6]
+    assert Reminder.objects.count() == 6
+    assert len(outbox()) == 6
+    assert len(set(outbox())) == 6
 
 
 def test_the_job_is_scheduled_every_quarter_of_an_hour():

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime
 
 import pytest
+import time_machine
 
 from respond.alerts.models import ThreatUpdate, Tlp
 from respond.notifications.messages import render_message
@@ -76,14 +77,17 @@ def test_restricted_alerts_send_no_details(alert, csoc, tlp):
         assert "Sign in to read it." in message.body
 
 
-def test_update_email_asks_for_a_new_response_when_needed(alert, csoc):
-    update = ThreatUpdate.objects.create(
-        alert=alert, text="A patch is now out: apply it.", requires_reacknowledgement=True, created_by=csoc
-    )
+def test_update_email_asks_for_a_new_acknowledgement_by_the_update_deadline(alert, csoc):
+    with time_machine.travel(datetime(2026, 1, 20, 15, 0, tzinfo=UTC), tick=False):
+        update = ThreatUpdate.objects.create(
+            alert=alert, text="A patch is now out: apply it.", requires_reacknowledgement=True, created_by=csoc
+        )
     message = render_message(alert=alert, update=update, kind=MessageKind.EMAIL, for_contact=False)
     assert message.subject == "Update to cyber alert CC-4321: Critical vulnerability in Example VPN"
     assert "\n\nA patch is now out: apply it.\n\n# What you need to do\n\n" in message.body
-    assert "must record its response to the alert again by 3:00pm on Wednesday 14 January 2026." in message.body
+    # The update's deadline (the response window again, from the update), not the alert's, long past.
+    assert "must acknowledge it again by 3:00pm on Thursday 22 January 2026." in message.body
+    assert "The deadline for acknowledging the alert is 3:00pm on Wednesday 14 January 2026." in message.body
 
 
 def test_major_incident_texts(alert):

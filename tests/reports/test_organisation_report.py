@@ -1,9 +1,21 @@
 """One organisation's history across alerts: figures worked out by hand from the fixture (see conftest)."""
 
-import pytest
-from django.urls import reverse
+from datetime import UTC, datetime
 
+import pytest
+import time_machine
+from django.urls import reverse
+from django.utils import timezone
+
+from respond.accounts.models import GlobalRole
+from respond.alerts.models import AlertStatus
+from respond.alerts.services import threat_update_add
+from respond.core.audit import Auditor
+from respond.reports.services import organisation_history, organisation_responses, organisation_summary
+from respond.responses import services
+from respond.responses.models import Response
 from tests.core.html import parse
+from tests.factories import global_user
 from tests.reports.conftest import table
 
 pytestmark = pytest.mark.django_db
@@ -104,3 +116,88 @@ def test_own_members_see_their_organisation_with_a_link_back_to_their_alerts(com
     response = signed_in(bob).get(reverse("reports:organisation", args=["raa"]))
     assert response.status_code == 200
     assert parse(response.content).find("a", class_="nhsuk-back-link").get("href") == reverse("home")
+
+
+def add_update(alert, *, at=None):
+    """An update to the alert asking the organisations that acknowledged it to acknowledge it again."""
+    csoc = global_user(GlobalRole.CSOC)
+    with time_machine.travel(at or timezone.now(), tick=False):
+        return threat_update_add(
+            alert=alert,
+            text="A patch is now out: apply it.\n",
+            requires_reacknowledgement=True,
+            added_by=csoc,
+            auditor=Auditor.for_user(csoc),
+        )
+
+
+def test_a_closed_response_owing_an_updates_acknowledgement_is_an_open_remediation(compliance, signed_in, auditor):
+    """Trust A completed X; an update to X asks it to acknowledge X again, so X is open until it does."""
+    add_update(compliance.x)
+    client = signed_in(auditor)
+    url = reverse("reports:organisation", args=[compliance.trust_a.ods_code])
+
+    response = client.get(url)
+    figures = summary(response.content)
+    assert figures["Open remediations"] == "3"  # Y in progress, Z not acknowledged, and X's update
+    assert figures["Open exceptions (unable to implement)"] == "0"
+    x_row = table(response.content, history_caption(compliance.trust_a))[2]
+    assert x_row[1] == "Complete"
+    assert "Acknowledge the update by" in x_row[5]
+    assert "Overdue" not in x_row[5]
+
+    open_rows = table(client.get(url, {"show": "open"}).content, history_caption(compliance.trust_a))
+    assert [row[0].split(":")[0] for row in open_rows] == [
+        compliance.z.threat_id,
+        compliance.y.threat_id,
+        compliance.x.threat_id,
+    ]
+
+    x = Response.objects.get(alert=compliance.x, organisation=compliance.trust_a)
+    services.response_reacknowledge(
+        response=x, user=compliance.responder, version=x.version, auditor=Auditor.for_user(compliance.responder)
+    )
+    figures = summary(client.get(url).content)
+    assert figures["Open remediations"] == "2"
+
+
+def test_a_not_applicable_response_owing_an_updates_acknowledgement_is_open(compliance, signed_in, auditor):
+    add_update(compliance.x, at=datetime(2026, 7, 1, 9, 0, tzinfo=UTC))  # due 3 July: long overdue
+    response = signed_in(auditor).get(reverse("reports:organisation", args=[compliance.icb.ods_code]))
+    assert summary(response.content)["Open remediations"] == "1"
+    [x_row] = table(response.content, history_caption(compliance.icb))
+    assert x_row[1] == "Not applicable"
+    assert "Acknowledge the update by 3 July 2026, 10:00am Overdue" in " ".join(x_row[5].split())
+
+
+def test_an_exception_owing_an_updates_acknowledgement_is_counted_once_as_an_exception(compliance, signed_in, auditor):
+    add_update(compliance.x)
+    url = reverse("reports:organisation", args=[compliance.foundation_trust.ods_code])
+    figures = summary(signed_in(auditor).get(url).content)
+    assert figures["Open exceptions (unable to implement)"] == "1"
+    assert figures["Open remediations"] == "0"
+
+
+def test_open_remediations_and_exceptions_are_every_open_response_once(compliance):
+    """The figures partition the responses' own definition of open, so the two cannot drift apart."""
+    add_update(compliance.x)
+    for organisation in (
+        compliance.trust_a,
+        compliance.trust_b,
+        compliance.icb,
+        compliance.csu,
+        compliance.foundation_trust,
+    ):
+        figures = organisation_summary(organisation, now=timezone.now())
+        responses = organisation_responses(organisation)
+        assert figures.open_remediations + figures.open_exceptions == responses.open().count()
+        assert figures.open_remediations == organisation_history(organisation, show="open").count()
+        assert figures.open_exceptions == organisation_history(organisation, show="exceptions").count()
+
+
+def test_a_closed_alert_leaves_nothing_open(compliance):
+    add_update(compliance.x)
+    compliance.x.status = AlertStatus.CLOSED
+    compliance.x.save(update_fields=["status"])
+    figures = organisation_summary(compliance.icb, now=timezone.now())
+    assert (figures.open_remediations, figures.open_exceptions) == (0, 0)

@@ -1,11 +1,17 @@
 """Compliance over time: per month of publication, overall, by region and by type, with filters. Alert Z, published
 this month, is left out by the date range; the figures are worked out by hand from the fixture (see conftest)."""
 
+from datetime import date, datetime
+
 import pytest
+from django.db import connection
 from django.urls import reverse
 
+from respond.reports.over_time import OverTimeFilters, _figures_elsewhere, _figures_in_postgresql
+from respond.reports.statistics import Medians
 from tests.core.html import parse
-from tests.reports.conftest import table
+from tests.reports.conftest import LONDON, at, table
+from tests.responses.conftest import acknowledge, response_of
 
 pytestmark = pytest.mark.django_db
 
@@ -123,3 +129,45 @@ def test_invalid_filters_say_what_to_fix_and_keep_what_was_typed(compliance, sig
     for name, value in {**JANUARY_TO_JULY, **filters}.items():
         if name.startswith("date_") and value:
             assert page.find("input", name=name).get("value") == value
+
+
+def test_the_page_says_when_the_figures_were_worked_out_and_keeps_them_five_minutes(compliance, signed_in, auditor):
+    client = signed_in(auditor)
+    with at(datetime(2026, 8, 3, 14, 5, tzinfo=LONDON)):
+        first = client.get(reverse("reports:over_time"), JANUARY_TO_JULY)
+    assert "Figures as of 3 August 2026, 2:05pm" in parse(first.content).by_id("calculated-at").text
+    # A late acknowledgement of Y, published in July: its trust B was not acknowledged.
+    with at(datetime(2026, 8, 3, 14, 6, tzinfo=LONDON)):
+        acknowledge(response_of(compliance.y, compliance.trust_b), compliance.responder)
+    july = ["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"]
+    with at(datetime(2026, 8, 3, 14, 9, tzinfo=LONDON)):
+        assert table(client.get(reverse("reports:over_time"), JANUARY_TO_JULY).content, "Each month")[1] == july
+    with at(datetime(2026, 8, 3, 14, 11, tzinfo=LONDON)):
+        later = client.get(reverse("reports:over_time"), JANUARY_TO_JULY)
+    assert "Figures as of 3 August 2026, 2:11pm" in parse(later.content).by_id("calculated-at").text
+    assert table(later.content, "Each month")[1][:5] == ["July 2026", "2", "0 (0%)", "2 (100%)", "0 (0%)"]
+
+
+def test_other_filters_are_worked_out_apart(compliance, signed_in, auditor):
+    client = signed_in(auditor)
+    client.get(reverse("reports:over_time"), JANUARY_TO_JULY)
+    medium = client.get(reverse("reports:over_time"), {**JANUARY_TO_JULY, "severity": "medium"})
+    assert table(medium.content, "Each month") == [
+        ["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"]
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's single query")
+@pytest.mark.parametrize(
+    "filters",
+    [
+        OverTimeFilters(date_from=date(2026, 1, 1), date_to=date(2026, 7, 31)),
+        OverTimeFilters(date_from=date(2026, 6, 1), region_code="Y62"),
+        OverTimeFilters(organisation_type="nhs_trust", severity="high"),
+    ],
+)
+def test_postgresql_gives_the_same_figures_as_the_medians_worked_out_in_python(compliance, filters):
+    counts, medians = _figures_in_postgresql(filters)
+    python_counts, python_medians = _figures_elsewhere(filters)
+    assert counts == python_counts
+    assert medians == {key: python_medians.get(key, Medians()) for key in python_counts}

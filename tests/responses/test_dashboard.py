@@ -7,14 +7,15 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from respond.accounts.models import GlobalRole
+from respond.accounts.models import GlobalRole, Role
 from respond.alerts import services as alert_services
 from respond.alerts.models import AlertStatus
 from respond.core.audit import Auditor
+from respond.responses import services
 from respond.responses.models import Response, ResponseStatus
 from tests.alerts.conftest import make_content
 from tests.core.html import parse
-from tests.factories import global_user
+from tests.factories import MembershipFactory, OrganisationFactory, global_user, member
 from tests.responses.conftest import acknowledge, make_alert, response_of, update
 
 pytestmark = pytest.mark.django_db
@@ -147,3 +148,29 @@ def test_an_alert_published_through_the_workflow_appears(signed_in, trust_a, bob
     html = dashboard(signed_in(bob))
     assert f"{alert.threat_id}: {alert.title}" in html
     assert Response.objects.filter(alert=alert, organisation=trust_a).exists()
+
+
+def _start_page_queries(client) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        dashboard(client)
+    return len(queries.captured_queries)
+
+
+def test_the_start_page_costs_the_same_queries_however_many_alerts_and_organisations(signed_in, csu):
+    """Each page shows 10 alerts with up to 10 organisations each: their rows and totals come in one query
+    each, not one per alert."""
+    few = member(csu, Role.RESPONDER, email="few@csu.nhs.uk", full_name="Fay Few")
+    many = member(csu, Role.RESPONDER, email="many@csu.nhs.uk", full_name="Manny Many")
+    organisations = [OrganisationFactory() for _ in range(12)]
+    for organisation in organisations:
+        MembershipFactory(user=many, organisation=organisation, role=Role.RESPONDER)
+    MembershipFactory(user=few, organisation=organisations[0], role=Role.RESPONDER)
+    for _ in range(12):
+        services.open_missing_responses(alert=make_alert(organisations=organisations))
+    few_client, many_client = signed_in(few), signed_in(many)
+    html = dashboard(many_client)
+    assert "See all 12 of your organisations' responses" in html
+    assert _start_page_queries(few_client) == _start_page_queries(many_client)

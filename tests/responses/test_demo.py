@@ -6,10 +6,11 @@ from django.utils import timezone
 from respond.accounts.demo import seed_demo_users
 from respond.accounts.models import GlobalRole
 from respond.alerts.demo import seed_demo_alerts
+from respond.alerts.models import ThreatUpdate
 from respond.core.audit import Auditor
 from respond.organisations.models import OrganisationType
 from respond.responses.demo import DemoResponsesError, seed_demo_responses
-from respond.responses.models import Response, ResponseEntry, ResponseStatus
+from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
 from tests.factories import OrganisationFactory, global_user
 
 pytestmark = pytest.mark.django_db
@@ -51,12 +52,39 @@ def test_every_state_once(demo_world):
     bulk_entries = ResponseEntry.objects.filter(bulk_id__isnull=False).select_related("submitted_by", "response")
     assert {entry.submitted_by.email for entry in bulk_entries} == {"responder@0df.demo.invalid"}
     assert all(entry.is_on_behalf for entry in bulk_entries)
-    assert len({entry.bulk_id for entry in bulk_entries}) == 3
+    assert len({entry.bulk_id for entry in bulk_entries}) == 4  # three answers and an update's acknowledgement
 
     entries = ResponseEntry.objects.count()
     again = seed_demo_responses()
     assert [applied for _, applied in again] == [False] * len(first)
     assert ResponseEntry.objects.count() == entries
+
+
+def test_r0a_acknowledged_before_the_update_and_owes_a_new_acknowledgement(demo_world):
+    seed_demo_responses()
+    [owing] = Response.objects.owing_reacknowledgement().select_related("alert", "organisation")
+    assert owing.organisation.ods_code == "R0A"
+    assert owing.status == ResponseStatus.COMPLETE  # closed, yet open again until it acknowledges the update
+    assert owing in Response.objects.open()
+    update = owing.reacknowledgement_update
+    assert update.requires_reacknowledgement
+    assert update.alert == owing.alert
+    assert owing.acknowledged_at < update.created_at
+    assert owing.reacknowledgement_due_at == update.reacknowledge_by > timezone.now()
+    assert [entry.action for entry in owing.entries.all()][-1] == EntryAction.REACKNOWLEDGEMENT_REQUESTED
+
+    # The CSU acknowledged it for RD1 and RN3, in time, in one bulk response.
+    others = Response.objects.filter(alert=owing.alert, organisation__ods_code__in=["RD1", "RN3"])
+    assert [(r.reacknowledgement_due_at, r.reacknowledged_within_window) for r in others] == [(None, True)] * 2
+    reacknowledged = ResponseEntry.objects.filter(action=EntryAction.REACKNOWLEDGED, threat_update=update)
+    assert reacknowledged.count() == 2
+    assert len({entry.bulk_id for entry in reacknowledged}) == 1
+
+    updates, entries = ThreatUpdate.objects.count(), ResponseEntry.objects.count()
+    again = seed_demo_responses()
+    assert not any(applied for _, applied in again)
+    assert (ThreatUpdate.objects.count(), ResponseEntry.objects.count()) == (updates, entries)
+    assert list(Response.objects.owing_reacknowledgement()) == [owing]
 
 
 def test_the_demo_alerts_and_users_come_first(trust_a):

@@ -52,12 +52,9 @@ ACCESS = [
     Row("responses:update",           ("amber", "RAA"),     SIGN_IN, 200, 200,  404,    200, 404, 403,    403),
     Row("responses:bulk",             ("both",),            SIGN_IN, 200, 200,  200,    200, 404, 404,    404),
     Row("responses:bulk",             ("amber",),           SIGN_IN, 200, 200,  404,    200, 404, 404,    404),
-    Row("responses:csv",              ("RAA",),             SIGN_IN, 200, 200,  404,    200, 404, 200,    200),
-    Row("responses:csv",              ("RBB",),             SIGN_IN, 404, 404,  200,    200, 404, 200,    200),
-    Row("responses:history_csv",      ("RAA",),             SIGN_IN, 200, 200,  404,    200, 404, 200,    200),
-    Row("responses:history_csv",      ("ZZZ99",),           SIGN_IN, 404, 404,  404,    404, 404, 404,    404),
 ]
 # fmt: on
+# The CSV downloads moved to the exports app: tests/exports/test_export_permissions.py.
 
 CASES = [(row, role) for row in ACCESS for role in ROLES]
 

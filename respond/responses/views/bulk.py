@@ -46,11 +46,14 @@ def _choose(request: HttpRequest, alert: Alert, form: BulkResponseForm, **extra:
 def _preview(request: HttpRequest, alert: Alert, form: BulkResponseForm) -> HttpResponse:
     status = form.cleaned_data["status"]
     acknowledging = status == services.ACKNOWLEDGE
-    new_status = "In progress (acknowledged)" if acknowledging else ResponseStatus(status).label
-    if acknowledging:
+    if status == services.REACKNOWLEDGE:
+        new_status, answers = "Unchanged (update acknowledged)", []
+    elif acknowledging:
+        new_status = "In progress (acknowledged)"
         due = default_next_update_due(timezone.now())
         answers = [("Next update due", f"{due.day} {due:%B %Y}")]
     else:
+        new_status = ResponseStatus(status).label
         answers = answer_rows(form.answers(), status)
     carried = [(name, value) for name, values in request.POST.lists() if name not in NOT_CARRIED for value in values]
     context = {

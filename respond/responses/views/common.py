@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from respond.alerts.models import Alert
 from respond.organisations.models import Organisation
-from respond.responses.deadlines import due_date_text
+from respond.responses.deadlines import due_date_text, time_left_text
 from respond.responses.models import Response, ResponseEntry, ResponseStatus
 from respond.responses.services import open_missing_responses
 
@@ -28,7 +28,7 @@ def response_or_404(request: HttpRequest, threat_id: str, ods_code: str) -> Resp
     open_missing_responses(alert=alert, organisations=Organisation.objects.filter(ods_code=ods_code.upper()))
     response = (
         Response.objects.visible_to(request.user)
-        .select_related("alert", "organisation")
+        .select_related("alert", "organisation", "reacknowledgement_update")
         .filter(alert=alert, organisation__ods_code=ods_code.upper())
         .first()
     )
@@ -40,7 +40,9 @@ def response_or_404(request: HttpRequest, threat_id: str, ods_code: str) -> Resp
 def history(response: Response) -> list[ResponseEntry]:
     """The response's entries, newest first."""
     entries = list(
-        response.entries.select_related("submitted_by", "submitted_by_organisation").order_by("-version")  # type: ignore[attr-defined]
+        response.entries.select_related(  # type: ignore[attr-defined]
+            "submitted_by", "submitted_by_organisation", "threat_update__alert"
+        ).order_by("-version")
     )
     for entry in entries:
         entry.response = response
@@ -57,14 +59,24 @@ class ResponseRow:
     next_update_text: str
     action_text: str
     action_url: str
+    # While an update to the alert is to be acknowledged: by when, and how long is left (or how late it is).
+    reacknowledge_by: datetime | None = None
+    reacknowledgement_time_left: str = ""
+    reacknowledgement_overdue: bool = False
 
     @classmethod
     def build(cls, response: Response, *, now: datetime, can_submit: bool) -> "ResponseRow":
         alert, organisation = response.alert, response.organisation
         detail = response.get_absolute_url()
+        owes_reacknowledgement = response.owes_reacknowledgement
         if can_submit and response.accepts_submissions and not response.is_acknowledged:
             action_text, action_url = (
                 "Acknowledge",
+                reverse("responses:acknowledge", args=[alert.threat_id, organisation.ods_code]),
+            )
+        elif can_submit and response.accepts_submissions and owes_reacknowledgement:
+            action_text, action_url = (
+                "Acknowledge the update",
                 reverse("responses:acknowledge", args=[alert.threat_id, organisation.ods_code]),
             )
         elif can_submit and response.accepts_submissions:
@@ -88,4 +100,9 @@ class ResponseRow:
             next_update_text=next_update_text,
             action_text=action_text,
             action_url=action_url,
+            reacknowledge_by=response.reacknowledgement_due_at if owes_reacknowledgement else None,
+            reacknowledgement_time_left=(
+                time_left_text(response.reacknowledgement_due_at, now) if owes_reacknowledgement else ""
+            ),
+            reacknowledgement_overdue=response.reacknowledgement_overdue(now),
         )

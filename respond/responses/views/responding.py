@@ -19,8 +19,8 @@ from respond.organisations.models import Organisation
 from respond.responses import services
 from respond.responses.answers import ANSWER_FIELDS
 from respond.responses.deadlines import default_next_update_due, time_left_text
-from respond.responses.forms import AcknowledgeForm, OrganisationFilterForm, UpdateForm
-from respond.responses.models import EntryAction, Response, ResponseStatus
+from respond.responses.forms import AcknowledgeForm, OrganisationFilterForm, ReacknowledgeForm, UpdateForm
+from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseStatus
 from respond.responses.views.common import ResponseRow, alert_or_404, history, response_or_404
 
 PAGE_SIZE = 50
@@ -49,11 +49,17 @@ def _submittable(request: HttpRequest, threat_id: str, ods_code: str) -> Respons
 
 def _deadline_context(response: Response) -> dict[str, Any]:
     now = timezone.now()
+    owes_reacknowledgement = response.owes_reacknowledgement
     return {
         "now": now,
         "deadline": response.deadline_at,
         "time_left": time_left_text(response.deadline_at, now) if not response.is_acknowledged else "",
         "acknowledgement_overdue": response.acknowledgement_overdue(now),
+        "reacknowledge_by": response.reacknowledgement_due_at if owes_reacknowledgement else None,
+        "reacknowledgement_time_left": (
+            time_left_text(response.reacknowledgement_due_at, now) if owes_reacknowledgement else ""
+        ),
+        "reacknowledgement_overdue": response.reacknowledgement_overdue(now),
     }
 
 
@@ -117,6 +123,10 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
     if not response.accepts_submissions:
         messages.info(request, "This alert is closed, so its responses can no longer be changed.")
         return redirect(response.get_absolute_url())
+    # A form acknowledging an update says so, so that it is not taken for a first acknowledgement if the update
+    # was acknowledged by someone else meanwhile.
+    if response.owes_reacknowledgement or request.POST.get("acknowledging") == "update":
+        return _reacknowledge(request, response)
     if request.method == "GET" and response.is_acknowledged:
         messages.info(request, f"{response.organisation.name} has already acknowledged {response.alert.threat_id}.")
         return redirect(response.get_absolute_url())
@@ -147,6 +157,39 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
     return render(request, "responses/acknowledge.html", context)
 
 
+def _reacknowledge(request: HttpRequest, response: Response) -> HttpResponse:
+    """Acknowledging the update to the alert that the organisation was asked to acknowledge; its status stays."""
+    form = ReacknowledgeForm(request.POST or None, initial={"version": response.version})
+    changes: list = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.response_reacknowledge(
+                response=response,
+                user=request.user,  # type: ignore[arg-type]
+                version=form.cleaned_data["version"],
+                auditor=Auditor.from_request(request),
+            )
+        except services.ConflictError as conflict:
+            changes = conflict.entries
+            form = _form_after_conflict(ReacknowledgeForm, request, response)
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"You have acknowledged the update to {response.alert.threat_id} for {response.organisation.name}",
+            )
+            return redirect(response.get_absolute_url())
+    context = {
+        "response": response,
+        "form": form,
+        "changes": changes,
+        "update": response.reacknowledgement_update,
+        **_deadline_context(response),
+    }
+    return render(request, "responses/reacknowledge.html", context)
+
+
 def _form_after_conflict[F: BaseForm](form_class: type[F], request: HttpRequest, response: Response) -> F:
     """The form again with what the person typed, now based on the latest version, and the conflict explained."""
     response.refresh_from_db()
@@ -162,7 +205,8 @@ def _initial_answers(response: Response) -> dict[str, Any]:
     """The latest answers, to change what needs changing; the next update moves on if its date has passed."""
     now = timezone.now()
     initial: dict[str, Any] = {"version": response.version}
-    latest = response.entries.order_by("-version").first()  # type: ignore[attr-defined]
+    # Entries that kept the status (an update to acknowledge, and its acknowledgement) changed no answer.
+    latest = response.entries.exclude(action__in=STATUS_KEPT_ACTIONS).order_by("-version").first()  # type: ignore[attr-defined]
     if latest is not None and latest.action == EntryAction.UPDATED and latest.status in ANSWER_FIELDS:
         initial["status"] = latest.status
         initial.update({name: getattr(latest, name) for name in ANSWER_FIELDS[latest.status]})

@@ -12,6 +12,7 @@ from django.core.management import call_command
 from django.test import Client
 
 from respond.accounts.models import GlobalRole, Role, User
+from tests.browser.fixtures import chromium, page, pytest_runtest_makereport  # noqa: F401 - for every test package
 from tests.factories import OrganisationFactory, enrol_totp, global_user, member
 
 

@@ -9,13 +9,7 @@ from respond.alerts import services
 from respond.alerts.content import AlertContent, PlatformContent, StepContent
 from respond.alerts.models import Alert, RemediationType, Severity, Tlp
 from respond.core.audit import Auditor
-from tests.browser import conftest as browser_fixtures
 from tests.factories import global_user
-
-# The browser tests here use tests/browser's Chromium, its axe-checked page, and its report hook.
-chromium = browser_fixtures.chromium
-page = browser_fixtures.page
-pytest_runtest_makereport = browser_fixtures.pytest_runtest_makereport
 
 
 def make_content(**changes) -> AlertContent:

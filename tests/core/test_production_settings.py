@@ -16,7 +16,16 @@ def run(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+        # DJANGO_ALLOW_ASYNC_UNSAFE is the browser tests' (see tests/browser/fixtures.py), never production's.
+        if key
+        not in {
+            "SECRET_KEY",
+            "ALLOWED_HOSTS",
+            "DEBUG",
+            "SECURE_SSL_REDIRECT",
+            "SECURE_HSTS_SECONDS",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     environment.update({"APP_ENV": "production", "DJANGO_SETTINGS_MODULE": "config.settings", **env})
     return subprocess.run(

@@ -11,16 +11,10 @@ import time_machine
 from django.http import StreamingHttpResponse
 
 from respond.responses.models import ResponseStatus
-from tests.browser import conftest as browser_fixtures
 from tests.responses.conftest import acknowledge, csu, dummy_tasks, lee, make_alert, response_of, update
 
 # Shared with tests/responses: the support unit and lee, and emails queued but not sent.
 __all__ = ["csu", "dummy_tasks", "lee"]
-
-# The browser tests here use tests/browser's Chromium, its axe-checked page, and its report hook.
-chromium = browser_fixtures.chromium
-page = browser_fixtures.page
-pytest_runtest_makereport = browser_fixtures.pytest_runtest_makereport
 
 
 def csv_rows(download: StreamingHttpResponse) -> list[dict[str, str]]:

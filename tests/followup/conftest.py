@@ -8,7 +8,6 @@ from django.utils import timezone
 from respond.accounts.models import GlobalRole
 from respond.alerts.models import Alert, AlertStatus, Severity, Tlp
 from respond.responses.models import Response, ResponseStatus
-from tests.browser.conftest import chromium, page  # noqa: F401 - for the chase page's browser test
 from tests.factories import global_user
 from tests.notifications.conftest import dummy_tasks, notify, site_url  # noqa: F401 - fixtures used here too
 

@@ -4,14 +4,9 @@ own organisation's history."""
 import pytest
 from playwright.sync_api import expect
 
-import tests.browser.conftest as browser_fixtures
 from tests.browser.test_responding import become
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-# The browser fixtures live in tests/browser: these names make them available here.
-chromium = browser_fixtures.chromium
-page = browser_fixtures.page
 
 
 def test_an_auditor_reads_every_report(page, live_server, compliance, auditor):

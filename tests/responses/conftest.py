@@ -14,13 +14,7 @@ from respond.organisations.models import OrganisationType
 from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.models import Response
-from tests.browser import conftest as browser_fixtures
 from tests.factories import MembershipFactory, OrganisationFactory, global_user, member
-
-# The browser tests here use tests/browser's Chromium, its axe-checked page, and its report hook.
-chromium = browser_fixtures.chromium
-page = browser_fixtures.page
-pytest_runtest_makereport = browser_fixtures.pytest_runtest_makereport
 
 _threat_numbers = count(7000)
 

@@ -1,6 +1,8 @@
 """Browser tests: Playwright drives Debian's Chromium (never a downloaded browser) against pytest-django's live_server.
 
 Use the `page` fixture and navigate with page.visit() and page.click(): each page loaded is checked with axe.
+tests/conftest.py makes these fixtures available to every test package. One Chromium serves the whole run:
+Playwright's sync API allows one instance per thread at a time.
 """
 
 import os
@@ -33,7 +35,7 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Itera
     return report
 
 
-@pytest.fixture(scope="package")
+@pytest.fixture(scope="session")
 def chromium() -> Iterator[Browser]:
     if not os.access(CHROMIUM, os.X_OK):
         pytest.fail(f"Browser tests need Debian's Chromium at {CHROMIUM}: run `make chromium`")

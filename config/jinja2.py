@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
+from respond.core.components import tag
+
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, args=args or None, kwargs=kwargs or None)
@@ -36,6 +38,7 @@ def environment(**options: Any) -> Environment:
         url=url,
         get_messages=get_messages,
         service_name=settings.SERVICE_NAME,
+        tag=tag,
     )
     env.filters.update(datetime=london_datetime, date=london_date)
     return env

@@ -282,9 +282,15 @@ def alert_change_severity(*, alert: Alert, severity: str, reason: str, changed_b
         alert=locked, from_severity=locked.severity, to_severity=severity, changed_by=changed_by, reason=reason.strip()
     )
     locked.severity = severity
-    if severity == Severity.HIGH:
+    newly_required = severity == Severity.HIGH and not locked.response_required
+    if newly_required:
         locked.response_required = True
     locked.save()
+    if newly_required:
+        from respond.responses.services import open_missing_responses
+
+        # Raised to high: every organisation in scope now owes a response, as if it had been asked at publication.
+        open_missing_responses(alert=locked)
     summary = f"Severity changed from {old_label} to {locked.get_severity_display()}: {reason.strip()}"
     _record(locked, by=changed_by, auditor=auditor, action="alert.severity_changed", summary=summary, before=before)
     _refresh(alert)

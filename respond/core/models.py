@@ -45,3 +45,13 @@ class AuditLog(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit log is append-only.")
+
+
+class DataVersion(models.Model):
+    """The version number of some data, which figures cached from it are keyed by (respond.core.versions)."""
+
+    name = models.CharField(max_length=100, primary_key=True)
+    number = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.name} v{self.number}"

@@ -7,11 +7,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
 from respond.alerts.models import Alert, AlertQuerySet
-from respond.organisations.models import Organisation, OrganisationType
+from respond.core import versions
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType
 from respond.reports.statistics import (
     Acknowledgements,
     Medians,
@@ -23,9 +25,13 @@ from respond.reports.statistics import (
     percent,
     statuses_of,
 )
+from respond.responses.changes import alert_responses_version
 from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
 
 NO_REGION = "No region"
+# Cached figures are kept fresh by versions (respond.core.versions); expiring them as well bounds how long a
+# change that bumped no version (say, an organisation edited outside the ODS import) can go unseen.
+FIGURES_EXPIRE_AFTER = 10 * 60
 
 
 def reported_alerts() -> AlertQuerySet:
@@ -46,7 +52,18 @@ class AlertSummary:
 def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSummary]:
     """Each alert's headline figures, in two queries by alert (each by index): its in-scope organisations, and
     its responses. Organisations in scope without a response row count as not acknowledged."""
-    alert_ids = [alert.pk for alert in alerts]
+    acknowledgements = _acknowledgements_by_alert([alert.pk for alert in alerts])
+    return [
+        AlertSummary(
+            alert=alert,
+            acknowledgements=acknowledgements[alert.pk],
+            deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
+        )
+        for alert in alerts
+    ]
+
+
+def _acknowledgements_by_alert(alert_ids: list[int]) -> dict[int, Acknowledgements]:
     in_scope = {
         row["alert_id"]: row["count"]
         for row in Alert.organisations.through.objects.filter(alert_id__in=alert_ids)
@@ -64,17 +81,11 @@ def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSumm
         )
         .order_by()
     }
-    summaries = []
-    for alert in alerts:
-        row = counts.get(alert.pk, {"acknowledged": 0, "late": 0})
-        summaries.append(
-            AlertSummary(
-                alert=alert,
-                acknowledgements=acknowledgements_of({**row, "in_scope": in_scope.get(alert.pk, 0)}),
-                deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
-            )
-        )
-    return summaries
+    empty = {"acknowledged": 0, "late": 0}
+    return {
+        alert_id: acknowledgements_of({**counts.get(alert_id, empty), "in_scope": in_scope.get(alert_id, 0)})
+        for alert_id in alert_ids
+    }
 
 
 # One alert --------------------------------------------------------------------------------------------------------
@@ -90,17 +101,54 @@ class GroupFigures:
 
 
 @dataclass(frozen=True)
-class AlertReport:
-    alert: Alert
+class AlertFigures:
+    """What the alert report counts: worked out from every in-scope organisation's response."""
+
     acknowledgements: Acknowledgements
     statuses: StatusCounts
     by_type: list[GroupFigures]
     by_region: list[GroupFigures]
     medians: Medians
+
+    def count_shown(self, show: str) -> int:
+        """How many organisations the list shows with the filter `show` (see ORGANISATION_FILTERS)."""
+        if show == "not_acknowledged":
+            return self.acknowledgements.not_acknowledged
+        if show == "late":
+            return self.acknowledgements.late
+        if show in ORGANISATION_FILTERS:
+            return getattr(self.statuses, show)
+        return self.acknowledgements.in_scope
+
+
+@dataclass(frozen=True)
+class AlertReport:
+    alert: Alert
+    figures: AlertFigures
     deadline_passed: bool
 
+    @property
+    def acknowledgements(self) -> Acknowledgements:
+        return self.figures.acknowledgements
 
-def _in_scope_with_response(alert: Alert) -> QuerySet[Organisation]:
+    @property
+    def statuses(self) -> StatusCounts:
+        return self.figures.statuses
+
+    @property
+    def by_type(self) -> list[GroupFigures]:
+        return self.figures.by_type
+
+    @property
+    def by_region(self) -> list[GroupFigures]:
+        return self.figures.by_region
+
+    @property
+    def medians(self) -> Medians:
+        return self.figures.medians
+
+
+def _in_scope_with_response(alert: Alert | int) -> QuerySet[Organisation]:
     return Organisation.objects.filter(alerts=alert).annotate(
         response=FilteredRelation("responses", condition=Q(responses__alert=alert))
     )
@@ -123,22 +171,35 @@ def type_label(value: str) -> str:
 
 
 def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
+    """The figures are cached under the alert's responses' version and the organisations' (their types and
+    regions group them): worked out again only once a response to the alert, or an organisation, changed."""
+    responses_version = alert_responses_version(alert.pk)
+    found = versions.current([responses_version, ORGANISATION_DETAILS_VERSION])
+    key = f"reports:alert-figures:{alert.pk}:{found[responses_version]}:{found[ORGANISATION_DETAILS_VERSION]}"
+    figures: AlertFigures | None = cache.get(key)
+    if figures is None:
+        figures = _alert_figures(alert.pk)
+        cache.set(key, figures, FIGURES_EXPIRE_AFTER)
+    return AlertReport(
+        alert=alert, figures=figures, deadline_passed=alert.deadline_at is not None and alert.deadline_at < now
+    )
+
+
+def _alert_figures(alert_id: int) -> AlertFigures:
     """Two queries: the counts by organisation type and region (summed here for the totals), and the medians."""
     rows = list(
-        _in_scope_with_response(alert)
+        _in_scope_with_response(alert_id)
         .values("organisation_type", "region__name")
         .annotate(**count_annotations("response__"))
         .order_by()
     )
     by_type = _groups(rows, lambda row: type_label(row["organisation_type"]))
-    return AlertReport(
-        alert=alert,
+    return AlertFigures(
         acknowledgements=sum((group.acknowledgements for group in by_type), Acknowledgements()),
         statuses=sum((group.statuses for group in by_type), StatusCounts()),
         by_type=by_type,
         by_region=_groups(rows, lambda row: row["region__name"] or NO_REGION),
-        medians=medians(Response.objects.filter(alert=alert)),
-        deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
+        medians=medians(Response.objects.filter(alert_id=alert_id)),
     )
 
 

@@ -39,6 +39,18 @@ VIEW_REPORTS = "reports.view_reports"
 private = cache_control(private=True, no_store=True)
 
 
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are (the report's figures know), rather than counting them."""
+
+    def __init__(self, object_list: Any, per_page: int, *, count: int) -> None:
+        super().__init__(object_list, per_page)
+        self._known_count = count
+
+    @property
+    def count(self) -> int:  # type: ignore[override]
+        return self._known_count
+
+
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
     helpers = {"charts": charts, "duration_text": duration_text}
     return render(request, f"reports/{template}", {**helpers, **context})
@@ -78,11 +90,14 @@ def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
     if alert is None:
         raise Http404("No such alert")
     filter_form = AlertOrganisationsFilterForm(request.GET or None)
-    page = Paginator(alert_organisations(alert, show=_show(filter_form)), ORGANISATIONS_PER_PAGE).get_page(
-        request.GET.get("page")
+    report = alert_report(alert=alert, now=timezone.now())
+    show = _show(filter_form)
+    organisations = CountedPaginator(
+        alert_organisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
     )
+    page = organisations.get_page(request.GET.get("page"))
     context = {
-        "report": alert_report(alert=alert, now=timezone.now()),
+        "report": report,
         "filter_form": filter_form,
         "page": page,
         "rows": organisation_rows(list(page.object_list), alert),

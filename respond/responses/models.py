@@ -154,7 +154,16 @@ class Response(models.Model):
     class Meta:
         ordering = ["alert", "organisation__name"]
         constraints = [models.UniqueConstraint(fields=["alert", "organisation"], name="one_response_per_organisation")]
-        indexes = [models.Index(fields=["organisation", "status"])]
+        indexes = [
+            models.Index(fields=["organisation", "status"]),
+            # "Your alerts": the alerts a person's organisations still owe something for, without reading the
+            # organisations' closed responses (most of them, over the years).
+            models.Index(
+                fields=["organisation", "alert"],
+                condition=~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False),
+                name="open_responses_by_organisation",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.alert.threat_id}: {self.organisation}"

@@ -23,6 +23,7 @@ from respond.alerts.models import RELEASED_STATUSES, Alert, AlertStatus, ThreatU
 from respond.core.audit import AuditChange, Auditor, snapshot
 from respond.organisations.models import Organisation
 from respond.responses.answers import Answers, next_update_problem
+from respond.responses.changes import responses_changed
 from respond.responses.deadlines import default_next_update_due, london_date
 from respond.responses.models import (
     CLOSED_STATUSES,
@@ -311,6 +312,7 @@ def _submit_one(
             raise ConflictError(_newer_entries({response.pk: version}))
         entry = submission.entry(response_id=response.pk, version=version + 1, user=user)
         entry.save()
+        responses_changed([alert.pk])
         response.refresh_from_db()
         auditor.log(f"response.{submission.action}", response, before=before, after=submission.audit_after(response))
         _queue_emails([entry])
@@ -363,6 +365,7 @@ def _apply(
             for response in responses
         ),
     )
+    responses_changed({response.alert_id for response in responses})
     if send_emails:
         _queue_emails(entries)
     return entries
@@ -527,4 +530,5 @@ def open_missing_responses(*, organisations: QuerySet[Organisation] | None = Non
     rows = [Response(alert_id=alert_id, organisation_id=organisation_id) for alert_id, organisation_id in missing]
     if rows:
         Response.objects.bulk_create(rows, ignore_conflicts=True)
+        responses_changed({row.alert_id for row in rows})
     return len(rows)

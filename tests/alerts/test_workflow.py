@@ -11,6 +11,7 @@ from respond.alerts.models import AlertSeverityChange, AlertStatus, Severity
 from respond.core.audit import Auditor
 from respond.core.models import AuditLog
 from respond.notifications.models import Notification
+from respond.responses.models import Response, ResponseStatus
 from tests.alerts.conftest import make_content
 
 pytestmark = pytest.mark.django_db
@@ -220,14 +221,18 @@ def test_a_severity_change_needs_a_new_severity_and_a_reason(make_published, cso
     }
 
 
-def test_raising_the_severity_to_high_requires_a_response(make_published, csoc):
+def test_raising_the_severity_to_high_requires_a_response(make_published, csoc, trust_a):
     alert = make_published(severity=Severity.LOW, response_required=False)
     assert alert.deadline_at is None
+    assert not Response.objects.filter(alert=alert).exists()
     services.alert_change_severity(
         alert=alert, severity=Severity.HIGH, reason="Exploited", changed_by=csoc, auditor=audit(csoc)
     )
     assert alert.response_required
     assert alert.deadline_at is not None
+    # Every organisation in scope now owes an acknowledgement, as if it had been asked at publication.
+    opened = Response.objects.filter(alert=alert)
+    assert list(opened.values_list("organisation", "status")) == [(trust_a.pk, ResponseStatus.NOT_ACKNOWLEDGED)]
 
 
 def test_closing_and_withdrawing_need_a_reason(make_published, csoc):

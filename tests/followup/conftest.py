@@ -1,21 +1,11 @@
 """Published alerts with hand-built responses, and the notification fixtures (a local Notify, the worker)."""
 
-from datetime import datetime
-
 from django.utils import timezone
 
 from respond.alerts.models import Alert
 from respond.responses.models import Response, ResponseStatus
 from tests.notifications.conftest import dummy_tasks, notify, site_url  # noqa: F401 - fixtures used here too
-from tests.responses.conftest import make_alert as make_published_alert
-
-
-def make_alert(*, organisations, published_at: datetime | None = None, **fields) -> Alert:
-    """A published alert asking for a response, with a not-yet-acknowledged response for each organisation."""
-    alert = make_published_alert(organisations=organisations, published_at=published_at, **fields)
-    for organisation in organisations:
-        Response.objects.create(alert=alert, organisation=organisation)
-    return alert
+from tests.responses.conftest import make_alert  # noqa: F401 - published, with its responses open
 
 
 def set_response(alert: Alert, organisation, **fields) -> Response:

@@ -21,7 +21,6 @@ from django.utils import timezone
 from respond.accounts.models import Role, User
 from respond.alerts.models import Alert, Severity
 from respond.organisations.models import Organisation, OrganisationType
-from respond.responses import services
 from respond.responses.models import NotApplicableReason, ResponseStatus
 from tests.core.html import parse
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, member
@@ -91,8 +90,6 @@ def compliance(trust_a, trust_b, london, north_west) -> Compliance:
     x = make_alert(organisations=[trust_a, trust_b, icb, csu, foundation_trust], published_at=X_PUBLISHED)
     y = make_alert(organisations=[trust_a, trust_b], published_at=Y_PUBLISHED, severity=Severity.MEDIUM)
     z = make_alert(organisations=[trust_a], published_at=timezone.now() - timedelta(hours=2))
-    for alert in (x, y, z):
-        services.open_missing_responses(alert=alert)
 
     def hours_after(published: datetime, hours: float) -> datetime:
         return published + timedelta(hours=hours)
@@ -139,7 +136,6 @@ def many_alerts(count: int, organisations: list[Organisation], responder: User) 
     for number in range(count):
         published = X_PUBLISHED - timedelta(days=number + 1)
         alert = make_alert(organisations=organisations, published_at=published)
-        services.open_missing_responses(alert=alert)
         with at(published + timedelta(hours=1)):
             acknowledge(response_of(alert, organisations[1]), responder)
         with at(published + timedelta(hours=72)):

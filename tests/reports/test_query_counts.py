@@ -11,7 +11,6 @@ from django.urls import reverse
 
 from respond.accounts.models import Role
 from respond.organisations.models import OrganisationType
-from respond.responses import services
 from respond.responses.models import ResponseStatus
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
 from tests.reports.conftest import X_PUBLISHED, at
@@ -20,8 +19,9 @@ from tests.responses.conftest import acknowledge, make_alert, response_of, updat
 pytestmark = pytest.mark.django_db
 
 TYPES = [OrganisationType.NHS_TRUST, OrganisationType.ICB, OrganisationType.CSU]
-# Each page's queries, signed in with MFA: the session, the user, their second factor and the page's own.
-MOST_QUERIES = 14
+# Each page's queries, signed in with MFA: the session, the user, their second factor and the page's own. Worked
+# out afresh (the cache is emptied), the alert report also stores its figures: three queries in the database cache.
+MOST_QUERIES = 17
 
 
 class Data:
@@ -45,7 +45,6 @@ class Data:
         for _ in range(alerts):
             published = X_PUBLISHED - timedelta(days=20 * len(self.alerts))
             alert = make_alert(organisations=self.organisations, published_at=published)
-            services.open_missing_responses(alert=alert)
             for index, organisation in enumerate(self.organisations):
                 if index % 3 == 2:
                     continue  # never acknowledged

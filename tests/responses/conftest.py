@@ -31,7 +31,8 @@ def immediate_tasks(settings):
 
 
 def make_alert(*, organisations, published_at=None, **fields) -> Alert:
-    """A published alert asking for a response, made directly (publishing is the alerts app's to test)."""
+    """A published alert asking for a response, made directly (publishing is the alerts app's to test), with the
+    "not yet acknowledged" responses publication opens."""
     author = global_user(GlobalRole.CSOC)
     values = {
         "title": "Critical vulnerability in Example VPN",
@@ -49,6 +50,7 @@ def make_alert(*, organisations, published_at=None, **fields) -> Alert:
     }
     alert = Alert.objects.create(**{**values, **fields})
     alert.organisations.set(organisations)
+    services.open_missing_responses(alert=alert)
     return alert
 
 

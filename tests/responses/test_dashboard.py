@@ -11,7 +11,6 @@ from respond.accounts.models import GlobalRole, Role
 from respond.alerts import services as alert_services
 from respond.alerts.models import AlertStatus
 from respond.core.audit import Auditor
-from respond.responses import services
 from respond.responses.models import Response, ResponseStatus
 from tests.alerts.conftest import make_content
 from tests.core.html import parse
@@ -169,7 +168,7 @@ def test_the_start_page_costs_the_same_queries_however_many_alerts_and_organisat
         MembershipFactory(user=many, organisation=organisation, role=Role.RESPONDER)
     MembershipFactory(user=few, organisation=organisations[0], role=Role.RESPONDER)
     for _ in range(12):
-        services.open_missing_responses(alert=make_alert(organisations=organisations))
+        make_alert(organisations=organisations)
     few_client, many_client = signed_in(few), signed_in(many)
     html = dashboard(many_client)
     assert "See all 12 of your organisations' responses" in html

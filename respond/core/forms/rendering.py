@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markupsafe import Markup
 
+from respond.core.components import option_tags
 from respond.core.forms.dates import DATE_PARTS, check_date_parts
 from respond.core.forms.widgets import DateInputWidget
 
@@ -133,6 +134,11 @@ class NhsukBoundField(BoundField):
         if widget.is_hidden:
             return mark_safe(str(self))  # noqa: S308 - Django's own widget rendering, escaped
         component, params = self._component(widget, display)
+        if component == "select":
+            # The options are written in Python (components.option_tags), inside the macro's empty <select>.
+            option_html = option_tags(params.pop("items", []))
+            html = render_to_string("core/fields/select.html", {"params": params})
+            return mark_safe(html.replace("</select>", f"{option_html}</select>", 1))  # noqa: S308 - escaped there
         return mark_safe(render_to_string(f"core/fields/{component}.html", {"params": params}))  # noqa: S308
 
     def _component(self, widget: forms.Widget, display: Display) -> tuple[str, dict[str, Any]]:

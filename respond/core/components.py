@@ -1,0 +1,37 @@
+"""NHS.UK frontend components that pages repeat hundreds of times, written in Python with the markup of
+nhsuk-frontend's own Jinja macros. A macro call costs about 45 µs, mostly in its attribute helper: a lead
+organisation's start page has 150 tags and a 200-option select, which was 16 ms of a 60 ms page."""
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from markupsafe import Markup
+
+TAG_COLOURS = ("white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange", "yellow")
+TAG_PARAMS = {"text", "colour", "classes", "id"}
+
+
+def tag(params: Mapping[str, Any]) -> Markup:
+    """nhsuk-frontend's tag(params), for text, colour, classes and id."""
+    if unsupported := set(params) - TAG_PARAMS:
+        raise ValueError(f"tag() does not support {', '.join(sorted(unsupported))}: use the nhsuk macro")
+    classes = ["nhsuk-tag"]
+    extra = params.get("classes") or ""
+    colour = params.get("colour")
+    if colour in TAG_COLOURS and not any(f"nhsuk-tag--{name}" in extra for name in TAG_COLOURS):
+        classes.append(f"nhsuk-tag--{colour}")
+    if extra:
+        classes.append(extra)
+    identifier = Markup(' id="{}"').format(params["id"]) if params.get("id") else ""
+    # The macro's whitespace around the text too: text next to a tag stays a separate word.
+    text = params.get("text") or ""
+    return Markup('<strong class="{}"{}>\n  {}\n</strong>').format(" ".join(classes), identifier, text)
+
+
+def option_tags(items: Iterable[Mapping[str, Any]]) -> Markup:
+    """The <option>s of nhsuk-frontend's select(params) for `items` of value, text and selected."""
+    option = Markup('<option value="{}"{}>{}</option>')
+    selected = Markup(" selected")
+    return Markup("\n").join(
+        option.format(item["value"], selected if item["selected"] else "", item["text"]) for item in items
+    )

@@ -1,0 +1,138 @@
+"""The alert report's figures are worked out once, then read from the cache until a response to the alert changes
+(or an ODS import changes the organisations): never stale, whichever service wrote the change."""
+
+import threading
+
+import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from respond.alerts import services as alert_services
+from respond.core import versions
+from respond.core.audit import Auditor
+from respond.organisations.importers import import_ods_files
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION
+from respond.reports.services import alert_report
+from respond.responses import services
+from respond.responses.answers import Answers
+from respond.responses.changes import alert_responses_version
+from tests.organisations.conftest import shipped
+from tests.responses.conftest import acknowledge, response_of
+
+pytestmark = pytest.mark.django_db
+
+
+def report_and_whether_worked_out(alert):
+    """The report, and whether its figures were worked out (their grouped counts queried) rather than cached."""
+    with CaptureQueriesContext(connection) as context:
+        report = alert_report(alert=alert, now=timezone.now())
+    return report, any('"in_scope"' in query["sql"] for query in context.captured_queries)
+
+
+def test_the_figures_are_worked_out_once_then_read_from_the_cache(compliance):
+    first, worked_out = report_and_whether_worked_out(compliance.x)
+    assert worked_out
+    again, worked_out = report_and_whether_worked_out(compliance.x)
+    assert not worked_out
+    assert again.figures == first.figures
+    assert again.acknowledgements.late == 1
+
+
+def test_an_acknowledgement_shows_in_the_figures_at_once(compliance):
+    before, _ = report_and_whether_worked_out(compliance.z)
+    assert before.acknowledgements.not_acknowledged == 1
+    acknowledge(response_of(compliance.z, compliance.trust_a), compliance.responder)
+    after, worked_out = report_and_whether_worked_out(compliance.z)
+    assert worked_out
+    assert (after.acknowledgements.within_window, after.acknowledgements.not_acknowledged) == (1, 0)
+    assert after.statuses.in_progress == 1
+
+
+def test_a_bulk_response_shows_in_the_figures_at_once(compliance):
+    report_and_whether_worked_out(compliance.x)
+    services.bulk_response_submit(
+        user=compliance.responder,
+        alert=compliance.x,
+        organisations=[compliance.csu],
+        status=services.ACKNOWLEDGE,
+        answers=Answers(),
+        auditor=Auditor.for_user(compliance.responder),
+    )
+    after, worked_out = report_and_whether_worked_out(compliance.x)
+    assert worked_out
+    assert (after.acknowledgements.late, after.acknowledgements.not_acknowledged) == (2, 0)
+
+
+def test_an_update_asking_for_reacknowledgement_shows_in_the_figures(compliance, csoc):
+    report_and_whether_worked_out(compliance.x)
+    alert_services.threat_update_add(
+        alert=compliance.x,
+        text="A second flaw.",
+        requires_reacknowledgement=True,
+        added_by=csoc,
+        auditor=Auditor.for_user(csoc),
+    )
+    _, worked_out = report_and_whether_worked_out(compliance.x)
+    assert worked_out
+
+
+def test_other_alerts_keep_their_cached_figures(compliance):
+    report_and_whether_worked_out(compliance.x)
+    acknowledge(response_of(compliance.z, compliance.trust_a), compliance.responder)
+    _, worked_out = report_and_whether_worked_out(compliance.x)
+    assert not worked_out
+
+
+def test_an_ods_import_makes_every_alert_work_its_figures_out_again(compliance):
+    report_and_whether_worked_out(compliance.x)
+    import_ods_files(files=shipped("etr.csv"), auditor=Auditor.system("test"))
+    _, worked_out = report_and_whether_worked_out(compliance.x)
+    assert worked_out
+
+
+def test_a_version_goes_up_with_each_bump_and_not_with_a_rolled_back_one():
+    name = alert_responses_version(999)
+    assert versions.current([name]) == {name: 0}
+    versions.bump([name])
+    versions.bump([name, ORGANISATION_DETAILS_VERSION])
+    assert versions.current([name]) == {name: 2}
+    with pytest.raises(RuntimeError):
+        bump_then_fail(name)
+    assert versions.current([name]) == {name: 2}
+
+
+@transaction.atomic
+def bump_then_fail(name: str) -> None:
+    versions.bump([name])
+    raise RuntimeError("rolled back")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_bumps_each_count():
+    """The second transaction waits for the first's row, then adds one to what it committed."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Truly concurrent transactions need PostgreSQL: SQLite lets one writer in at a time")
+    name = alert_responses_version(1)
+    versions.bump([name])
+    first_bumped, second_started = threading.Event(), threading.Event()
+
+    def first() -> None:
+        with transaction.atomic():
+            versions.bump([name])
+            first_bumped.set()
+            second_started.wait(5)
+        connection.close()
+
+    def second() -> None:
+        first_bumped.wait(5)
+        second_started.set()
+        versions.bump([name])  # queues on the row until the first commits
+        connection.close()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert versions.current([name]) == {name: 3}

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
-from respond.core.components import tag
+from respond.core.components import html_attributes, indent, tag
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
@@ -39,6 +39,7 @@ def environment(**options: Any) -> Environment:
         get_messages=get_messages,
         service_name=settings.SERVICE_NAME,
         tag=tag,
+        html_attributes=html_attributes,
     )
-    env.filters.update(datetime=london_datetime, date=london_date)
+    env.filters.update(datetime=london_datetime, date=london_date, indent=indent)
     return env

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from respond.alerts.content import PLAIN_FIELDS, AlertContent, alert_snapshot, validate_content
 from respond.alerts.models import (
+    ALERTS_VERSION,
     AffectedPlatform,
     Alert,
     AlertSeverityChange,
@@ -25,6 +26,7 @@ from respond.alerts.models import (
     ThreatUpdate,
 )
 from respond.alerts.validation import normalise_cve_ids, validate_markdown
+from respond.core import versions
 from respond.core.audit import Auditor
 
 if TYPE_CHECKING:
@@ -74,6 +76,7 @@ def _record(alert: Alert, *, by: "User", auditor: Auditor, action: str, summary:
     number = (alert.versions.aggregate(latest=Max("number"))["latest"] or 0) + 1
     AlertVersion.objects.create(alert=alert, number=number, snapshot=after, summary=summary[:300], created_by=by)
     auditor.log(action, alert, before=before, after=after)
+    versions.bump([ALERTS_VERSION])
 
 
 def _write_content(alert: Alert, content: AlertContent) -> None:

@@ -1,9 +1,10 @@
 """The compliance figures behind the alert reports and an organisation's history. Each function runs a fixed
 number of aggregate queries however many organisations, alerts and responses there are."""
 
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -11,7 +12,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.utils import timezone
 
-from respond.alerts.models import Alert, AlertQuerySet
+from respond.alerts.models import ALERTS_VERSION, Alert, AlertQuerySet
 from respond.core import versions
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType
 from respond.reports.statistics import (
@@ -25,7 +26,7 @@ from respond.reports.statistics import (
     percent,
     statuses_of,
 )
-from respond.responses.changes import alert_responses_version
+from respond.responses.changes import alert_responses_version, organisation_responses_version
 from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
 
 NO_REGION = "No region"
@@ -299,6 +300,10 @@ class OrganisationSummary:
     def within_window_percent(self) -> int | None:
         return percent(self.within_window, self.decided)
 
+    def count_shown(self, show: str) -> int:
+        """How many responses the history lists with the filter `show` (see HISTORY_FILTERS)."""
+        return {"open": self.open_remediations, "exceptions": self.open_exceptions}.get(show, self.alerts)
+
 
 def organisation_responses(organisation: Organisation) -> ResponseQuerySet:
     return Response.objects.filter(organisation=organisation).required()
@@ -337,6 +342,40 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
         open_exceptions=figures["open_exceptions"],
         medians=medians(responses),
     )
+
+
+@dataclass(frozen=True)
+class OrganisationFigures:
+    """An organisation's summary as cached: its figures but the missed acknowledgements, which time changes, and
+    when the window of each response not yet acknowledged closes, to count those missed at any moment."""
+
+    summary: OrganisationSummary
+    unacknowledged_deadlines: tuple[datetime, ...]
+
+    def at(self, now: datetime) -> OrganisationSummary:
+        return replace(self.summary, missed=bisect_left(self.unacknowledged_deadlines, now))
+
+
+def cached_organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
+    """organisation_summary, cached under the organisation's responses' version and the alerts' (an alert's
+    status decides what is still open): worked out again once either changed."""
+    responses_version = organisation_responses_version(organisation.pk)
+    found = versions.current([responses_version, ALERTS_VERSION])
+    key = f"reports:organisation-figures:{organisation.pk}:{found[responses_version]}:{found[ALERTS_VERSION]}"
+    figures: OrganisationFigures | None = cache.get(key)
+    if figures is None:
+        deadlines = (
+            organisation_responses(organisation)
+            .filter(acknowledged_at__isnull=True)
+            .annotate(deadline=deadline_expression())
+            .values_list("deadline", flat=True)
+        )
+        figures = OrganisationFigures(
+            summary=organisation_summary(organisation, now=now),
+            unacknowledged_deadlines=tuple(sorted(deadline for deadline in deadlines if deadline is not None)),
+        )
+        cache.set(key, figures, FIGURES_EXPIRE_AFTER)
+    return figures.at(now)
 
 
 HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {

@@ -25,11 +25,11 @@ from respond.reports.services import (
     alert_organisations,
     alert_report,
     alert_summaries,
+    cached_organisation_summary,
     history_rows,
     open_exceptions,
     organisation_history,
     organisation_rows,
-    organisation_summary,
     reported_alerts,
 )
 from respond.reports.statistics import duration_text
@@ -120,10 +120,12 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
         raise PermissionDenied
     now = timezone.now()
     filter_form = HistoryFilterForm(request.GET or None)
-    page = Paginator(organisation_history(organisation, show=_show(filter_form)), HISTORY_PER_PAGE).get_page(
-        request.GET.get("page")
+    summary = cached_organisation_summary(organisation, now=now)
+    show = _show(filter_form)
+    history = CountedPaginator(
+        organisation_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
     )
-    summary = organisation_summary(organisation, now=now)
+    page = history.get_page(request.GET.get("page"))
     exceptions = list(open_exceptions(organisation)[:EXCEPTIONS_SHOWN]) if summary.open_exceptions else []
     context = {
         "organisation": organisation,

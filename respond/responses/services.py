@@ -312,7 +312,7 @@ def _submit_one(
             raise ConflictError(_newer_entries({response.pk: version}))
         entry = submission.entry(response_id=response.pk, version=version + 1, user=user)
         entry.save()
-        responses_changed([alert.pk])
+        responses_changed([(alert.pk, response.organisation_id)])
         response.refresh_from_db()
         auditor.log(f"response.{submission.action}", response, before=before, after=submission.audit_after(response))
         _queue_emails([entry])
@@ -365,7 +365,7 @@ def _apply(
             for response in responses
         ),
     )
-    responses_changed({response.alert_id for response in responses})
+    responses_changed((response.alert_id, response.organisation_id) for response in responses)
     if send_emails:
         _queue_emails(entries)
     return entries
@@ -530,5 +530,5 @@ def open_missing_responses(*, organisations: QuerySet[Organisation] | None = Non
     rows = [Response(alert_id=alert_id, organisation_id=organisation_id) for alert_id, organisation_id in missing]
     if rows:
         Response.objects.bulk_create(rows, ignore_conflicts=True)
-        responses_changed({row.alert_id for row in rows})
+        responses_changed((row.alert_id, row.organisation_id) for row in rows)
     return len(rows)

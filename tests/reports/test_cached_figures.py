@@ -1,7 +1,9 @@
-"""The alert report's figures are worked out once, then read from the cache until a response to the alert changes
-(or an ODS import changes the organisations): never stale, whichever service wrote the change."""
+"""Report figures are worked out once, then read from the cache until what they count changes: a response to the
+alert (or an ODS import) for an alert's, a response of the organisation (or an alert's status) for an
+organisation's. Never stale, whichever service wrote the change."""
 
 import threading
+from datetime import timedelta
 
 import pytest
 from django.db import connection, transaction
@@ -13,7 +15,7 @@ from respond.core import versions
 from respond.core.audit import Auditor
 from respond.organisations.importers import import_ods_files
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION
-from respond.reports.services import alert_report
+from respond.reports.services import alert_report, cached_organisation_summary
 from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.changes import alert_responses_version
@@ -136,3 +138,44 @@ def test_concurrent_bumps_each_count():
     for thread in threads:
         thread.join(10)
     assert versions.current([name]) == {name: 3}
+
+
+def organisation_summary_and_whether_worked_out(organisation, now=None):
+    with CaptureQueriesContext(connection) as context:
+        summary = cached_organisation_summary(organisation, now=now or timezone.now())
+    return summary, any('"open_remediations"' in query["sql"] for query in context.captured_queries)
+
+
+def test_an_organisations_summary_is_cached_and_counts_missed_windows_at_the_time_asked(compliance):
+    # Trust A has not acknowledged alert Z, published 2 hours ago with 48 hours to acknowledge: 46 hours left.
+    now = timezone.now()
+    summary, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_a, now)
+    assert worked_out
+    assert (summary.missed, summary.not_yet_due) == (0, 1)
+    later, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_a, now + timedelta(hours=45))
+    assert not worked_out
+    assert (later.missed, later.not_yet_due) == (0, 1)
+    too_late, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_a, now + timedelta(hours=47))
+    assert not worked_out
+    assert (too_late.missed, too_late.not_yet_due) == (1, 0)
+
+
+def test_an_organisations_response_or_an_alerts_change_shows_in_its_summary_at_once(compliance, csoc):
+    before, _ = organisation_summary_and_whether_worked_out(compliance.trust_a)
+    acknowledge(response_of(compliance.z, compliance.trust_a), compliance.responder)
+    acknowledged, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_a)
+    assert worked_out
+    assert acknowledged.within_window == before.within_window + 1
+    # Open: alert Y, still in progress, and alert Z, just acknowledged. Closing alert Z leaves Y.
+    assert acknowledged.open_remediations == 2
+    alert_services.alert_close(alert=compliance.z, reason="Fixed", closed_by=csoc, auditor=Auditor.for_user(csoc))
+    closed, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_a)
+    assert worked_out
+    assert closed.open_remediations == 1
+
+
+def test_another_organisations_response_leaves_the_summary_cached(compliance):
+    organisation_summary_and_whether_worked_out(compliance.trust_b)
+    acknowledge(response_of(compliance.z, compliance.trust_a), compliance.responder)
+    _, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_b)
+    assert not worked_out

@@ -1,17 +1,24 @@
 """The "Your alerts" start page: what each of the person's organisations owes, and by when."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 
-from respond.alerts.models import Alert, AlertStatus
-from respond.organisations.models import Organisation
+from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
+from respond.core import versions
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
+from respond.responses.changes import organisation_responses_version
 from respond.responses.deadlines import time_left_text
 from respond.responses.forms import DashboardFilterForm
 from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
@@ -19,6 +26,8 @@ from respond.responses.views.common import ResponseRow
 
 ALERTS_PER_PAGE = 10
 ROWS_PER_ALERT = 10
+# The minute is in the key: this only clears out keys no longer asked for.
+YOUR_ALERTS_CACHED_FOR = 2 * 60
 
 
 @dataclass(frozen=True)
@@ -45,18 +54,19 @@ def _filtered(responses: ResponseQuerySet, show: str, now: datetime) -> Response
     return responses.open()
 
 
-def _groups(request: HttpRequest, responses: ResponseQuerySet, alerts: list[Alert], now: datetime) -> list[AlertGroup]:
-    """The page's alerts with their first rows, in five queries however many alerts and organisations there are."""
+def _groups(
+    theirs: ResponseQuerySet, responses: ResponseQuerySet, alerts: list[Alert], now: datetime
+) -> list[AlertGroup]:
+    """The page's alerts with their first rows, in five queries however many alerts and organisations there are.
+    `theirs`: the person's organisations' responses; `responses`: those the page shows."""
     unacknowledged = dict(
-        Response.objects.respondable_by(request.user)
-        .filter(alert__in=alerts, status=ResponseStatus.NOT_ACKNOWLEDGED)
+        theirs.filter(alert__in=alerts, status=ResponseStatus.NOT_ACKNOWLEDGED)
         .values("alert_id")
         .annotate(count=Count("id"))
         .values_list("alert_id", "count")
     )
     reacknowledge_by = dict(
-        Response.objects.respondable_by(request.user)
-        .owing_reacknowledgement()
+        theirs.owing_reacknowledgement()
         .filter(alert__in=alerts)
         .values("alert_id")
         .annotate(due=Min("reacknowledgement_due_at"))
@@ -120,20 +130,52 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     filters = request.GET.copy()
     filters.setdefault("show", "open")
     filter_form = DashboardFilterForm(filters, organisations=organisations)
-    show = filter_form.show_value
-    responses = _filtered(Response.objects.respondable_by(user).required(), show, now)
-    if filter_form.organisation_value:
-        responses = responses.filter(organisation__ods_code=filter_form.organisation_value)
-    alerts = Alert.objects.filter(pk__in=responses.values("alert_id")).order_by("-published_at", "-pk")
-    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     overview = _overview(request)
     context = {
         "filter_form": filter_form,
         "organisations": organisations,
-        "show": show,
-        "page": page,
-        "groups": _groups(request, responses, list(page.object_list), now),
+        "your_alerts": _your_alerts(request, organisations, filter_form, now) if organisations else "",
         "overview_page": overview.get_page(request.GET.get("page")) if overview else None,
-        "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
     }
     return render(request, "responses/dashboard.html", context)
+
+
+def _your_alerts(
+    request: HttpRequest, organisations: list[Organisation], filter_form: DashboardFilterForm, now: datetime
+) -> SafeString:
+    """The filters and the alerts with their rows: rendered once for each state of what they show, the same for
+    everyone with these organisations. The key holds the versions of the organisations' responses, of the
+    alerts and of the organisations' names (respond.core.versions), the query string, and the minute: the times
+    left, and what is overdue, move on with the clock."""
+    ids = [organisation.pk for organisation in organisations]
+    names = [organisation_responses_version(pk) for pk in ids] + [ALERTS_VERSION, ORGANISATION_DETAILS_VERSION]
+    found = versions.current(names)
+    state = (ids, [found[name] for name in names], sorted(request.GET.lists()), now.replace(second=0, microsecond=0))
+    key = "responses:your-alerts:" + hashlib.sha256(repr(state).encode()).hexdigest()
+    html: str | None = cache.get(key)
+    if html is None:
+        html = render_to_string(
+            "responses/_your_alerts.html", _your_alerts_context(organisations, filter_form, now, request), request
+        )
+        cache.set(key, html, YOUR_ALERTS_CACHED_FOR)
+    return mark_safe(html)  # noqa: S308 - rendered by Jinja2, which escaped it
+
+
+def _your_alerts_context(
+    organisations: list[Organisation], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
+) -> dict[str, Any]:
+    show = filter_form.show_value
+    theirs = Response.objects.filter(organisation__in=organisations)
+    responses = _filtered(theirs.required(), show, now)
+    if filter_form.organisation_value:
+        responses = responses.filter(organisation__ods_code=filter_form.organisation_value)
+    alerts = Alert.objects.filter(pk__in=responses.values("alert_id")).order_by("-published_at", "-pk")
+    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+    return {
+        "filter_form": filter_form,
+        "organisations": organisations,
+        "show": show,
+        "page": page,
+        "groups": _groups(theirs, responses, list(page.object_list), now),
+        "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
+    }

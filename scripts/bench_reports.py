@@ -14,10 +14,11 @@ organisation's responder for 200 organisations, another for 20, an auditor and C
 Then, with Django's test client signed in (multi-factor session) against the same database, DEBUG off, it
 measures p50/p95 over --requests requests (after warm-up) of a bare view doing one query (the baseline), the
 per-alert report, the per-organisation report, the "your alerts" dashboard of the 200-organisation user, and the
-reports index and over-time pages; counts each page's SQL queries on a small and a large case (a 150-organisation
-alert against the national one, and so on) to show whether the count grows with the data; and streams the CSV
-and XLSX exports of all response history in a child process, for rows/s and the child's peak RSS. Pages or
-exports that do not exist yet are reported as "not measured". The last line is:
+reports index and over-time pages, as viewed again (what they cache, from the cache) and afresh (the cache emptied
+before each request: the first view after a change); counts each page's SQL queries, afresh and again, on a small
+and a large case (a 150-organisation alert against the national one, and so on) to show whether the count grows
+with the data; and streams the CSV and XLSX exports of all response history in a child process, for rows/s and
+the child's peak RSS. Pages or exports that do not exist yet are reported as "not measured". The last line is:
 
 RESULT orgs=<n> alerts=<n> history_rows=<n> page_p95_ratio_max=<x> queries_grow=<yes|no> export_rows_per_s=<n>
 export_peak_rss_mb=<n>
@@ -693,6 +694,12 @@ class PageResult:
     p95_ms: float = 0.0
     queries_small: int = 0
     queries_big: int = 0
+    # The same, as the cache gives the page again (the counts above are of the page worked out afresh).
+    cached_queries_small: int = 0
+    cached_queries_big: int = 0
+    # Worked out afresh (the cache emptied before each request): what a change to the data costs the next view.
+    afresh_p50_ms: float = 0.0
+    afresh_p95_ms: float = 0.0
     small_case: str = ""
     big_case: str = ""
     ratio: float = 0.0
@@ -702,7 +709,8 @@ class PageResult:
 
     @property
     def queries_grow(self) -> bool:
-        return self.measured and self.counts_in_result and self.queries_big > self.queries_small
+        grow = self.queries_big > self.queries_small or self.cached_queries_big > self.cached_queries_small
+        return self.measured and self.counts_in_result and grow
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -741,16 +749,32 @@ class Timer:
         result.baseline_p95_ms = percentile(baseline, 0.95)
         result.ratio = result.p95_ms / result.baseline_p95_ms
 
+    def time_afresh(self, client, url: str, result: "PageResult") -> None:  # type: ignore[no-untyped-def]
+        """The page worked out afresh: the cache (report figures, rendered parts) emptied before each request."""
+        from django.core.cache import cache
+
+        samples = []
+        for _ in range(max(5, self.requests // 2)):
+            cache.clear()
+            samples.append(self._get_ms(client, url))
+        result.afresh_p50_ms, result.afresh_p95_ms = statistics.median(samples), percentile(samples, 0.95)
+
 
 def check(response, url: str) -> None:  # type: ignore[no-untyped-def]
     if response.status_code != 200:
         raise SystemExit(f"GET {url} answered {response.status_code}, not 200")
 
 
-def count_queries(client, url: str) -> tuple[int, list[tuple[float, str]]]:  # type: ignore[no-untyped-def]
+def count_queries(client, url: str, *, cached: bool = False) -> tuple[int, list[tuple[float, str]]]:  # type: ignore[no-untyped-def]
+    """The page's queries worked out afresh (the cache emptied first), or as the cache gives it again."""
+    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    if cached:
+        check(client.get(url), url)
+    else:
+        cache.clear()
     with CaptureQueriesContext(connection) as captured:
         check(client.get(url), url)
     slowest = sorted(((float(q["time"]) * 1000, q["sql"]) for q in captured.captured_queries), reverse=True)[:3]
@@ -775,7 +799,10 @@ def measure_page(  # type: ignore[no-untyped-def]
     big_url, small_url = big_path + big[1], small_path + small[1]
     result.queries_big, result.slowest = count_queries(clients[0], big_url)
     result.queries_small, _ = count_queries(clients[1], small_url)
+    result.cached_queries_big, _ = count_queries(clients[0], big_url, cached=True)
+    result.cached_queries_small, _ = count_queries(clients[1], small_url, cached=True)
     timer.time(clients[0], big_url, result)
+    timer.time_afresh(clients[0], big_url, result)
     result.small_case, result.big_case = small[2], big[2]
     result.measured = True
     return result
@@ -903,6 +930,7 @@ def measure_pages(users: dict[str, int], cases: Cases, requests: int) -> tuple[P
     samples = timer.baseline_samples
     baseline.p50_ms, baseline.p95_ms = statistics.median(samples), percentile(samples, 0.95)
     baseline.queries_big = baseline.queries_small = count_queries(auditor, Timer.BASELINE)[0]
+    baseline.cached_queries_big = baseline.cached_queries_small = baseline.queries_big
     return baseline, pages
 
 
@@ -1004,8 +1032,8 @@ def print_report(
     print(f"Data: {generated.orgs} organisations ({generated.real_orgs} real), {generated.alerts} alerts, ", end="")
     print(f"{generated.responses} responses, {generated.history_rows} history entries")
     print()
-    header = f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'base p95':>8} {'x base':>7} {'queries small -> big':>21}"
-    header += "  cases (small / big)"
+    header = f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'base p95':>8} {'x base':>7} {'afresh p50/p95':>15}"
+    header += f" {'queries small -> big':>21}  cases (small / big)"
     print(header)
     print("-" * len(header))
     for page in [baseline, *pages]:
@@ -1013,12 +1041,20 @@ def print_report(
             print(f"{page.label:38} {page.note}")
             continue
         queries = f"{page.queries_small} -> {page.queries_big}"
+        if (page.cached_queries_small, page.cached_queries_big) != (page.queries_small, page.queries_big):
+            queries += f" ({page.cached_queries_small} -> {page.cached_queries_big})"
         flag = "  GROWS" if page.queries_grow else ""
         over = " !" if page.ratio > GOAL_RATIO and page.counts_in_result else ""
         cases = f"{page.small_case} / {page.big_case}" if page.small_case else ""
         base = page.baseline_p95_ms or page.p95_ms
-        times = f"{page.p50_ms:8.1f} {page.p95_ms:8.1f} {base:8.1f} {page.ratio:6.2f}{over:1}"
+        afresh = f"{page.afresh_p50_ms:7.1f}/{page.afresh_p95_ms:<7.1f}" if page.afresh_p95_ms else f"{'':15}"
+        times = f"{page.p50_ms:8.1f} {page.p95_ms:8.1f} {base:8.1f} {page.ratio:6.2f}{over:1} {afresh}"
         print(f"{page.label:38} {times} {queries:>21}{flag}  {cases}")
+    print(
+        "p50 and p95 as pages are viewed again (report figures and rendered parts come from the cache until the data "
+        "they show changes);\nafresh: the cache emptied before each request, as for the first view after a change. "
+        "Queries afresh (again, in brackets, where different)."
+    )
     print()
     print(f"{'export':34} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} {'RSS MB':>7} {'(at start)':>10}")
     for export in exports:

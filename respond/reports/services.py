@@ -1,6 +1,7 @@
 """The compliance figures behind the alert reports and an organisation's history. Each function runs a fixed
 number of aggregate queries however many organisations, alerts and responses there are."""
 
+import hashlib
 from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -40,6 +41,16 @@ def reported_alerts() -> AlertQuerySet:
     return Alert.objects.released().filter(response_required=True).order_by("-published_at", "-pk")
 
 
+def reported_years() -> list[int]:
+    """The years reported alerts were published in, newest first: cached under the alerts' version."""
+    key = f"reports:years:{versions.current([ALERTS_VERSION])[ALERTS_VERSION]}"
+    years: list[int] | None = cache.get(key)
+    if years is None:
+        years = sorted({moment.year for moment in reported_alerts().datetimes("published_at", "year")}, reverse=True)
+        cache.set(key, years, FIGURES_EXPIRE_AFTER)
+    return years
+
+
 # All alerts -------------------------------------------------------------------------------------------------------
 
 
@@ -51,9 +62,17 @@ class AlertSummary:
 
 
 def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSummary]:
-    """Each alert's headline figures, in two queries by alert (each by index): its in-scope organisations, and
-    its responses. Organisations in scope without a response row count as not acknowledged."""
-    acknowledgements = _acknowledgements_by_alert([alert.pk for alert in alerts])
+    """Each alert's headline figures, cached together under the alerts' responses' versions: worked out again,
+    in two queries, once a response to one of them changed."""
+    alert_ids = [alert.pk for alert in alerts]
+    names = [alert_responses_version(alert_id) for alert_id in alert_ids]
+    found = versions.current(names)
+    state = repr([(alert_id, found[name]) for alert_id, name in zip(alert_ids, names, strict=True)])
+    key = "reports:alert-acknowledgements:" + hashlib.sha256(state.encode()).hexdigest()
+    acknowledgements: dict[int, Acknowledgements] | None = cache.get(key)
+    if acknowledgements is None:
+        acknowledgements = _acknowledgements_by_alert(alert_ids)
+        cache.set(key, acknowledgements, FIGURES_EXPIRE_AFTER)
     return [
         AlertSummary(
             alert=alert,
@@ -65,6 +84,8 @@ def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSumm
 
 
 def _acknowledgements_by_alert(alert_ids: list[int]) -> dict[int, Acknowledgements]:
+    """Two queries by alert (each by index): the in-scope organisations, and the responses. Organisations in scope
+    without a response row count as not acknowledged."""
     in_scope = {
         row["alert_id"]: row["count"]
         for row in Alert.organisations.through.objects.filter(alert_id__in=alert_ids)

@@ -31,6 +31,7 @@ from respond.reports.services import (
     organisation_history,
     organisation_rows,
     reported_alerts,
+    reported_years,
 )
 from respond.reports.statistics import duration_text
 
@@ -69,8 +70,7 @@ def _show(form: AlertOrganisationsFilterForm | HistoryFilterForm) -> str:
 @private
 def index(request: HttpRequest) -> HttpResponse:
     alerts = reported_alerts()
-    years = sorted({moment.year for moment in alerts.datetimes("published_at", "year")}, reverse=True)
-    filter_form = AlertFilterForm(request.GET or None, years=years)
+    filter_form = AlertFilterForm(request.GET or None, years=reported_years())
     if filter_form.is_valid():
         if severity := filter_form.cleaned_data["severity"]:
             alerts = alerts.filter(severity=severity)

@@ -22,7 +22,8 @@ from django.utils import timezone
 
 from respond.accounts.models import User
 from respond.alerts.demo import demo_alerts, missing_deferred_updates, seed_demo_updates
-from respond.alerts.models import Alert, AlertStatus
+from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
+from respond.core import versions
 from respond.core.audit import Auditor
 from respond.organisations.models import Organisation
 from respond.responses import services
@@ -209,6 +210,7 @@ def _age(alert: Alert) -> None:
     target = timezone.now() - AGED_BY
     if alert.published_at and alert.published_at > target and not alert.responses.filter(version__gt=0).exists():
         Alert.objects.filter(pk=alert.pk).update(published_at=target)
+        versions.bump([ALERTS_VERSION])  # as the alerts' services would: what is cached about alerts is stale
         alert.refresh_from_db()
 
 

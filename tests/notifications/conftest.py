@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Role
-from respond.alerts.models import Alert, AlertStatus, Severity, Tlp
+from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus, Severity, Tlp
+from respond.core import versions
 from respond.notifications.channels import Channels
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, RunSummary
@@ -64,6 +65,7 @@ def make_alert(*, organisations, author=None, **fields) -> Alert:
     }
     alert = Alert.objects.create(**{**values, **fields})
     alert.organisations.set(organisations)
+    versions.bump([ALERTS_VERSION])  # as the alerts' services do
     return alert
 
 

@@ -10,10 +10,11 @@ from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 
 from respond.core.components import html_attributes, indent, tag
+from respond.core.components import url as cached_url
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+    return reverse(name, kwargs=kwargs) if kwargs else cached_url(name, *args)
 
 
 def london_datetime(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:

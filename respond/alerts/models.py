@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 from markupsafe import Markup
 
+from respond.core.components import url
 from respond.core.markdown import render_markdown
 from respond.organisations.models import Organisation, OrganisationQuerySet, Region
 
@@ -161,7 +162,7 @@ class Alert(models.Model):
         return f"{self.threat_id or 'Draft'}: {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("alerts:detail", args=[self.threat_id]) if self.threat_id else ""
+        return url("alerts:detail", self.threat_id) if self.threat_id else ""
 
     def get_csoc_url(self) -> str:
         return reverse("alerts_csoc:detail", args=[self.pk])

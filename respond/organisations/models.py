@@ -3,7 +3,8 @@ from typing import TYPE_CHECKING
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
-from django.urls import reverse
+
+from respond.core.components import url
 
 # The version (respond.core.versions) of the organisations' types, regions and names, which reports group and
 # list them by: bumped by the ODS import, their only writer.
@@ -96,4 +97,4 @@ class Organisation(models.Model):
         return f"{self.name} ({self.ods_code})"
 
     def get_absolute_url(self) -> str:
-        return reverse("organisations:detail", args=[self.ods_code])
+        return url("organisations:detail", self.ods_code)

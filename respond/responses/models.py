@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from respond.accounts.models import Membership
 from respond.alerts.models import Alert, AlertStatus, ThreatUpdate
+from respond.core.components import url
 from respond.organisations.models import Organisation
 
 if TYPE_CHECKING:
@@ -169,7 +169,7 @@ class Response(models.Model):
         return f"{self.alert.threat_id}: {self.organisation}"
 
     def get_absolute_url(self) -> str:
-        return reverse("responses:detail", args=[self.alert.threat_id, self.organisation.ods_code])
+        return url("responses:detail", self.alert.threat_id, self.organisation.ods_code)
 
     @property
     def deadline_at(self) -> datetime | None:

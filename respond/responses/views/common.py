@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from django.urls import reverse
 
 from respond.alerts.models import Alert
+from respond.core.components import url
 from respond.organisations.models import Organisation
 from respond.responses.deadlines import due_date_text, time_left_text
 from respond.responses.models import Response, ResponseEntry, ResponseStatus
@@ -72,17 +72,17 @@ class ResponseRow:
         if can_submit and response.accepts_submissions and not response.is_acknowledged:
             action_text, action_url = (
                 "Acknowledge",
-                reverse("responses:acknowledge", args=[alert.threat_id, organisation.ods_code]),
+                url("responses:acknowledge", alert.threat_id, organisation.ods_code),
             )
         elif can_submit and response.accepts_submissions and owes_reacknowledgement:
             action_text, action_url = (
                 "Acknowledge the update",
-                reverse("responses:acknowledge", args=[alert.threat_id, organisation.ods_code]),
+                url("responses:acknowledge", alert.threat_id, organisation.ods_code),
             )
         elif can_submit and response.accepts_submissions:
             action_text, action_url = (
                 "Update",
-                reverse("responses:update", args=[alert.threat_id, organisation.ods_code]),
+                url("responses:update", alert.threat_id, organisation.ods_code),
             )
         else:
             action_text, action_url = "View", detail

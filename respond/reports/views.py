@@ -1,6 +1,7 @@
 """The compliance reports: every alert, one alert, one organisation's history and the figures over time."""
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 import rules
@@ -12,12 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
+from respond.alerts.models import ALERTS_VERSION
+from respond.core import versions
 from respond.core.decorators import permission_required
-from respond.organisations.models import Organisation, Region
+from respond.core.fragments import cached_fragment, query_state
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, Region
 from respond.reports import charts
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.over_time import CACHE_FOR, OverTime, OverTimeFilters, cached_compliance_over_time
@@ -34,6 +38,7 @@ from respond.reports.services import (
     reported_years,
 )
 from respond.reports.statistics import duration_text
+from respond.responses.changes import alert_responses_version, organisation_responses_version
 
 ALERTS_PER_PAGE = 20
 ORGANISATIONS_PER_PAGE = 50
@@ -42,6 +47,7 @@ EXCEPTIONS_SHOWN = 20
 VIEW_REPORTS = "reports.view_reports"
 # Reports show other organisations' figures: never kept by browsers or shared caches.
 private = cache_control(private=True, no_store=True)
+HELPERS = {"charts": charts, "duration_text": duration_text}
 
 
 class CountedPaginator(Paginator):
@@ -57,8 +63,15 @@ class CountedPaginator(Paginator):
 
 
 def _render(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
-    helpers = {"charts": charts, "duration_text": duration_text}
-    return render(request, f"reports/{template}", {**helpers, **context})
+    return render(request, f"reports/{template}", {**HELPERS, **context})
+
+
+def _content(request: HttpRequest, template: str, state: object, context: Callable[[], dict[str, Any]]) -> SafeString:
+    """The page's content, rendered once for each state of what it shows (respond.core.fragments): `state`
+    holds the versions of the data it shows, and whatever else decides it; `context` builds what it shows."""
+    return cached_fragment(
+        template, state, lambda: render_to_string(f"reports/{template}", {**HELPERS, **context()}, request)
+    )
 
 
 def _show(form: AlertOrganisationsFilterForm | HistoryFilterForm) -> str:
@@ -77,13 +90,24 @@ def index(request: HttpRequest) -> HttpResponse:
         if year := filter_form.cleaned_data["year"]:
             alerts = alerts.filter(published_at__year=int(year))
     page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
-    context = {
-        "filter_form": filter_form,
-        "page": page,
-        "summaries": alert_summaries(list(page.object_list), now=timezone.now()),
-        "filtered": bool(request.GET.get("severity") or request.GET.get("year")),
-    }
-    return _render(request, "index.html", context)
+    now = timezone.now()
+    listed = list(page.object_list)
+    names = [alert_responses_version(alert.pk) for alert in listed] + [ALERTS_VERSION]
+    found = versions.current(names)
+    windows_closed = [alert.deadline_at is not None and alert.deadline_at < now for alert in listed]
+    state = ([found[name] for name in names], windows_closed, page.paginator.count, query_state(request.GET))
+    content = _content(
+        request,
+        "_index_content.html",
+        state,
+        lambda: {
+            "filter_form": filter_form,
+            "page": page,
+            "summaries": alert_summaries(listed, now=now),
+            "filtered": bool(request.GET.get("severity") or request.GET.get("year")),
+        },
+    )
+    return _render(request, "index.html", {"filter_form": filter_form, "content": content})
 
 
 @permission_required(VIEW_REPORTS)
@@ -94,19 +118,28 @@ def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
     if alert is None:
         raise Http404("No such alert")
     filter_form = AlertOrganisationsFilterForm(request.GET or None)
-    report = alert_report(alert=alert, now=timezone.now())
-    show = _show(filter_form)
-    organisations = CountedPaginator(
-        alert_organisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
-    )
-    page = organisations.get_page(request.GET.get("page"))
-    context = {
-        "report": report,
-        "filter_form": filter_form,
-        "page": page,
-        "rows": organisation_rows(list(page.object_list), alert),
-    }
-    return _render(request, "alert.html", context)
+    now = timezone.now()
+    names = [alert_responses_version(alert.pk), ALERTS_VERSION, ORGANISATION_DETAILS_VERSION]
+    found = versions.current(names)
+    deadline_passed = alert.deadline_at is not None and alert.deadline_at < now
+    state = (alert.pk, [found[name] for name in names], deadline_passed, query_state(request.GET))
+
+    def context() -> dict[str, Any]:
+        report = alert_report(alert=alert, now=now)
+        show = _show(filter_form)
+        organisations = CountedPaginator(
+            alert_organisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
+        )
+        page = organisations.get_page(request.GET.get("page"))
+        return {
+            "report": report,
+            "filter_form": filter_form,
+            "page": page,
+            "rows": organisation_rows(list(page.object_list), alert),
+        }
+
+    content = _content(request, "_alert_content.html", state, context)
+    return _render(request, "alert.html", {"alert": alert, "filter_form": filter_form, "content": content})
 
 
 @login_required
@@ -120,23 +153,34 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
         raise PermissionDenied
     now = timezone.now()
     filter_form = HistoryFilterForm(request.GET or None)
-    summary = cached_organisation_summary(organisation, now=now)
-    show = _show(filter_form)
-    history = CountedPaginator(
-        organisation_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
-    )
-    page = history.get_page(request.GET.get("page"))
-    exceptions = list(open_exceptions(organisation)[:EXCEPTIONS_SHOWN]) if summary.open_exceptions else []
-    context = {
-        "organisation": organisation,
-        "summary": summary,
-        "filter_form": filter_form,
-        "page": page,
-        "rows": history_rows(list(page.object_list), now=now),
-        "exceptions": history_rows(exceptions, now=now),
-        "can_view_reports": rules.has_perm(VIEW_REPORTS, request.user),
-    }
-    return _render(request, "organisation.html", context)
+    can_view_reports = rules.has_perm(VIEW_REPORTS, request.user)
+    names = [organisation_responses_version(organisation.pk), ALERTS_VERSION, ORGANISATION_DETAILS_VERSION]
+    found = versions.current(names)
+    # Outcomes ("missed"), reviews and updates due move on with the clock: the minute is in the state.
+    minute = now.replace(second=0, microsecond=0)
+    state = (organisation.pk, [found[name] for name in names], can_view_reports, minute, query_state(request.GET))
+
+    def context() -> dict[str, Any]:
+        summary = cached_organisation_summary(organisation, now=now)
+        show = _show(filter_form)
+        history = CountedPaginator(
+            organisation_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
+        )
+        page = history.get_page(request.GET.get("page"))
+        exceptions = list(open_exceptions(organisation)[:EXCEPTIONS_SHOWN]) if summary.open_exceptions else []
+        return {
+            "organisation": organisation,
+            "summary": summary,
+            "filter_form": filter_form,
+            "page": page,
+            "rows": history_rows(list(page.object_list), now=now),
+            "exceptions": history_rows(exceptions, now=now),
+            "can_view_reports": can_view_reports,
+        }
+
+    content = _content(request, "_organisation_content.html", state, context)
+    page_context = {"organisation": organisation, "filter_form": filter_form, "can_view_reports": can_view_reports}
+    return _render(request, "organisation.html", {**page_context, "content": content})
 
 
 @permission_required(VIEW_REPORTS)
@@ -165,7 +209,7 @@ def _over_time_figures_html(report: OverTime, filters: OverTimeFilters, filtered
     key = f"reports:over-time-html:{fingerprint}"
     html: str | None = cache.get(key)
     if html is None:
-        context = {"charts": charts, "duration_text": duration_text, "report": report, "filters": filters}
-        html = render_to_string("reports/_over_time_figures.html", {**context, "filtered": filtered})
+        context = {**HELPERS, "report": report, "filters": filters, "filtered": filtered}
+        html = render_to_string("reports/_over_time_figures.html", context)
         cache.set(key, html, int(CACHE_FOR.total_seconds()))
     return mark_safe(html)  # noqa: S308 - rendered by Jinja2, which escaped it

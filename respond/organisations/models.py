@@ -55,12 +55,13 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
         """Organisations the user may respond for: their memberships, as administrator or responder."""
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user).distinct()
+        # No DISTINCT: a person has one membership of an organisation at most (one_membership_per_org).
+        return self.filter(memberships__user=user)
 
     def administered_by(self, user: "User") -> "OrganisationQuerySet":
         if not user.is_authenticated:
             return self.none()
-        return self.filter(memberships__user=user, memberships__role="administrator").distinct()
+        return self.filter(memberships__user=user, memberships__role="administrator")
 
 
 class Organisation(models.Model):

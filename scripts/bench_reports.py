@@ -1110,7 +1110,7 @@ def counts() -> Generated:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="1 = 10,000 organisations, 1,000 alerts, ~1M entries")
-    parser.add_argument("--requests", type=int, default=30, help="timed requests per page, after 3 warm-up ones")
+    parser.add_argument("--requests", type=int, default=100, help="timed requests per page, after 3 warm-up ones")
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run at the same scale")
     parser.add_argument("--no-exports", action="store_true", help="skip the export measurements")
     parser.add_argument("--export-child", choices=["csv", "xlsx"], help=argparse.SUPPRESS)

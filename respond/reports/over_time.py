@@ -6,14 +6,12 @@ out the counts and the medians of the three groupings together (GROUPING SETS). 
 one query counts and another reads the acknowledged responses' times, whose medians are worked out here. A finished
 report is kept in the cache for a few minutes, and the page says when it was worked out."""
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any, cast
 
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, FilteredRelation, Q
 from django.db.models.functions import TruncMonth
@@ -95,7 +93,8 @@ class OverTime:
 ALL, BY_REGION, BY_TYPE = "all", "region", "type"
 # (grouping, month, region name or organisation type; None for ALL and for organisations without a region)
 Key = tuple[str, date, str | None]
-CACHE_FOR = timedelta(minutes=5)
+# The figures are worked out afresh at most this often (the page says when they were).
+FIGURES_KEPT_FOR = timedelta(minutes=5)
 
 
 def _month(value: Any) -> date:
@@ -289,15 +288,3 @@ def compliance_over_time(filters: OverTimeFilters) -> OverTime:
         ],
         calculated_at=timezone.now(),
     )
-
-
-def cached_compliance_over_time(filters: OverTimeFilters) -> OverTime:
-    """The report as worked out in the last few minutes for the same filters, or now: auditors reloading the
-    page, or going back to it, do not ask the database again for figures that barely change."""
-    key = "reports:over-time:" + hashlib.sha256(repr(filters).encode()).hexdigest()
-    report: OverTime | None = cache.get(key)
-    # Its age is checked here as well as by the cache's expiry: the cache server's clock may not be ours.
-    if report is None or report.calculated_at is None or timezone.now() - report.calculated_at >= CACHE_FOR:
-        report = compliance_over_time(filters)
-        cache.set(key, report, int(CACHE_FOR.total_seconds()))
-    return report

@@ -1,19 +1,17 @@
 """The compliance reports: every alert, one alert, one organisation's history and the figures over time."""
 
-import hashlib
 from collections.abc import Callable
 from typing import Any
 
 import rules
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
@@ -24,7 +22,7 @@ from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, Region
 from respond.reports import charts
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
-from respond.reports.over_time import CACHE_FOR, OverTime, OverTimeFilters, cached_compliance_over_time
+from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
 from respond.reports.services import (
     alert_organisations,
     alert_report,
@@ -190,26 +188,18 @@ def over_time(request: HttpRequest) -> HttpResponse:
     filter_form = OverTimeFilterForm(request.GET or None, regions=list(Region.objects.order_by("name")))
     valid = not filter_form.is_bound or filter_form.is_valid()
     filters = filter_form.filters() if valid else None
-    report = cached_compliance_over_time(filters) if filters else None
-    filtered = bool(request.GET)
-    context = {
-        "filter_form": filter_form,
-        "filters": filters,
-        "report": report,
-        "figures_html": _over_time_figures_html(report, filters, filtered) if report and filters else "",
-        "filtered": filtered,
-    }
-    return _render(request, "over_time.html", context)
+    # Worked out afresh at most every five minutes ("figures as of" says when): each five minutes is a state.
+    five_minutes = int(timezone.now().timestamp() // FIGURES_KEPT_FOR.total_seconds())
+    found = versions.current([ORGANISATION_DETAILS_VERSION])
+    state = (query_state(request.GET), found[ORGANISATION_DETAILS_VERSION], five_minutes)
 
+    def context() -> dict[str, Any]:
+        return {
+            "filter_form": filter_form,
+            "filters": filters,
+            "report": compliance_over_time(filters) if filters else None,
+            "filtered": bool(request.GET),
+        }
 
-def _over_time_figures_html(report: OverTime, filters: OverTimeFilters, filtered: bool) -> str:
-    """The report's charts and tables, rendered once for each time its figures are worked out (their time is in
-    the key): 15 charts and month-by-month tables cost more than the rest of the page."""
-    fingerprint = hashlib.sha256(repr((filters, filtered, report.calculated_at)).encode()).hexdigest()
-    key = f"reports:over-time-html:{fingerprint}"
-    html: str | None = cache.get(key)
-    if html is None:
-        context = {**HELPERS, "report": report, "filters": filters, "filtered": filtered}
-        html = render_to_string("reports/_over_time_figures.html", context)
-        cache.set(key, html, int(CACHE_FOR.total_seconds()))
-    return mark_safe(html)  # noqa: S308 - rendered by Jinja2, which escaped it
+    content = _content(request, "_over_time_content.html", state, context)
+    return _render(request, "over_time.html", {"filter_form": filter_form, "content": content})

@@ -13,6 +13,7 @@ also expires, in case something changed its data without bumping (see each calle
 from collections.abc import Iterable
 
 from django.db import connection
+from django.db.models import Sum
 
 from respond.core.models import DataVersion
 
@@ -38,3 +39,10 @@ def current(names: Iterable[str]) -> dict[str, int]:
     wanted = set(names)
     found = dict(DataVersion.objects.filter(name__in=wanted).values_list("name", "number"))
     return {name: found.get(name, 0) for name in wanted}
+
+
+def combined(names: Iterable[str]) -> int:
+    """One number for a set of versions: their sum, which every bump of one of them raises (numbers only go up),
+    so it changes whenever any of them does. For a key over many versions, in one row rather than one each."""
+    total = DataVersion.objects.filter(name__in=set(names)).aggregate(total=Sum("number"))["total"]
+    return total or 0

@@ -179,3 +179,15 @@ def test_another_organisations_response_leaves_the_summary_cached(compliance):
     acknowledge(response_of(compliance.z, compliance.trust_a), compliance.responder)
     _, worked_out = organisation_summary_and_whether_worked_out(compliance.trust_b)
     assert not worked_out
+
+
+def test_a_combined_version_changes_whenever_one_of_its_versions_does():
+    names = [alert_responses_version(1), alert_responses_version(2), ORGANISATION_DETAILS_VERSION]
+    seen = {versions.combined(names)}
+    for name in [names[0], names[1], names[0], names[2]]:
+        versions.bump([name])
+        combined = versions.combined(names)
+        assert combined not in seen
+        seen.add(combined)
+    versions.bump([alert_responses_version(3)])  # not one of them
+    assert versions.combined(names) in seen

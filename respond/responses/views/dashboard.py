@@ -1,11 +1,9 @@
 """The "Your alerts" start page: what each of the person's organisations owes, and by when."""
 
-import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
@@ -13,10 +11,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeString
 
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
+from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
 from respond.responses.changes import organisation_responses_version
 from respond.responses.deadlines import time_left_text
@@ -26,8 +25,6 @@ from respond.responses.views.common import ResponseRow
 
 ALERTS_PER_PAGE = 10
 ROWS_PER_ALERT = 10
-# The minute is in the key: this only clears out keys no longer asked for.
-YOUR_ALERTS_CACHED_FOR = 2 * 60
 
 
 @dataclass(frozen=True)
@@ -126,7 +123,9 @@ def _overview(request: HttpRequest) -> Paginator | None:
 def dashboard(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     user = request.user
-    organisations = list(Organisation.objects.respondable_by(user).order_by("name"))  # type: ignore[arg-type]
+    organisations = list(
+        Organisation.objects.respondable_by(user).only("ods_code", "name").order_by("name")  # type: ignore[arg-type]
+    )
     filters = request.GET.copy()
     filters.setdefault("show", "open")
     filter_form = DashboardFilterForm(filters, organisations=organisations)
@@ -149,16 +148,14 @@ def _your_alerts(
     left, and what is overdue, move on with the clock."""
     ids = [organisation.pk for organisation in organisations]
     names = [organisation_responses_version(pk) for pk in ids] + [ALERTS_VERSION, ORGANISATION_DETAILS_VERSION]
-    found = versions.current(names)
-    state = (ids, [found[name] for name in names], sorted(request.GET.lists()), now.replace(second=0, microsecond=0))
-    key = "responses:your-alerts:" + hashlib.sha256(repr(state).encode()).hexdigest()
-    html: str | None = cache.get(key)
-    if html is None:
-        html = render_to_string(
+    state = (ids, versions.combined(names), query_state(request.GET), now.replace(second=0, microsecond=0))
+    return cached_fragment(
+        "your-alerts",
+        state,
+        lambda: render_to_string(
             "responses/_your_alerts.html", _your_alerts_context(organisations, filter_form, now, request), request
-        )
-        cache.set(key, html, YOUR_ALERTS_CACHED_FOR)
-    return mark_safe(html)  # noqa: S308 - rendered by Jinja2, which escaped it
+        ),
+    )
 
 
 def _your_alerts_context(

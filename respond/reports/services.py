@@ -1,17 +1,16 @@
-"""The compliance figures behind the alert reports and an organisation's history. Each function runs a fixed
-number of aggregate queries however many organisations, alerts and responses there are."""
+"""The compliance figures behind the alert reports: every alert's, and one alert's by organisation type and region
+(an organisation's history is in organisation_history). Each function runs a fixed number of aggregate queries
+however many organisations, alerts and responses there are; the costly ones are cached under data versions."""
 
 import hashlib
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
-from django.utils import timezone
 
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertQuerySet
 from respond.core import versions
@@ -22,13 +21,11 @@ from respond.reports.statistics import (
     StatusCounts,
     acknowledgements_of,
     count_annotations,
-    deadline_expression,
     medians,
-    percent,
     statuses_of,
 )
-from respond.responses.changes import alert_responses_version, organisation_responses_version
-from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
+from respond.responses.changes import alert_responses_version
+from respond.responses.models import Response, ResponseStatus
 
 NO_REGION = "No region"
 # Cached figures are kept fresh by versions (respond.core.versions); expiring them as well bounds how long a
@@ -290,172 +287,6 @@ def organisation_rows(organisations: Sequence[Any], alert: Alert) -> list[Organi
                 time_to_complete=(
                     closed_at - published if status == ResponseStatus.COMPLETE and closed_at and published else None
                 ),
-            )
-        )
-    return rows
-
-
-# One organisation -------------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class OrganisationSummary:
-    alerts: int
-    within_window: int
-    late: int
-    missed: int
-    open_remediations: int
-    open_exceptions: int
-    medians: Medians
-
-    @property
-    def not_yet_due(self) -> int:
-        return self.alerts - self.within_window - self.late - self.missed
-
-    @property
-    def decided(self) -> int:
-        """Alerts whose acknowledgement is settled: acknowledged, or its window closed without one."""
-        return self.within_window + self.late + self.missed
-
-    @property
-    def within_window_percent(self) -> int | None:
-        return percent(self.within_window, self.decided)
-
-    def count_shown(self, show: str) -> int:
-        """How many responses the history lists with the filter `show` (see HISTORY_FILTERS)."""
-        return {"open": self.open_remediations, "exceptions": self.open_exceptions}.get(show, self.alerts)
-
-
-def organisation_responses(organisation: Organisation) -> ResponseQuerySet:
-    return Response.objects.filter(organisation=organisation).required()
-
-
-def open_remediations(responses: ResponseQuerySet) -> ResponseQuerySet:
-    """Open responses (ResponseQuerySet.open: something still owed on a published alert) other than exceptions:
-    not yet acknowledged, in progress, or complete or not applicable but owing an update's acknowledgement."""
-    return responses.open().exclude(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
-
-
-def _open_exceptions(responses: ResponseQuerySet) -> ResponseQuerySet:
-    """Open "unable to implement" responses, whether or not they also owe an update's acknowledgement. With
-    open_remediations, every open response is counted once."""
-    return responses.open().filter(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
-
-
-def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
-    """Two queries: the counts, and the medians. Counted from the organisation's responses, which publication
-    opens for every organisation in scope; what is open is the responses' own definition, as a subquery."""
-    responses = organisation_responses(organisation)
-    figures = responses.annotate(deadline=deadline_expression()).aggregate(
-        alerts=Count("pk"),
-        acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-        late=Count("pk", filter=Q(acknowledged_within_window=False)),
-        missed=Count("pk", filter=Q(acknowledged_at__isnull=True, deadline__lt=now)),
-        open_remediations=Count("pk", filter=Q(pk__in=open_remediations(responses).values("pk"))),
-        open_exceptions=Count("pk", filter=Q(pk__in=_open_exceptions(responses).values("pk"))),
-    )
-    return OrganisationSummary(
-        alerts=figures["alerts"],
-        within_window=figures["acknowledged"] - figures["late"],
-        late=figures["late"],
-        missed=figures["missed"],
-        open_remediations=figures["open_remediations"],
-        open_exceptions=figures["open_exceptions"],
-        medians=medians(responses),
-    )
-
-
-@dataclass(frozen=True)
-class OrganisationFigures:
-    """An organisation's summary as cached: its figures but the missed acknowledgements, which time changes, and
-    when the window of each response not yet acknowledged closes, to count those missed at any moment."""
-
-    summary: OrganisationSummary
-    unacknowledged_deadlines: tuple[datetime, ...]
-
-    def at(self, now: datetime) -> OrganisationSummary:
-        return replace(self.summary, missed=bisect_left(self.unacknowledged_deadlines, now))
-
-
-def cached_organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
-    """organisation_summary, cached under the organisation's responses' version and the alerts' (an alert's
-    status decides what is still open): worked out again once either changed."""
-    responses_version = organisation_responses_version(organisation.pk)
-    found = versions.current([responses_version, ALERTS_VERSION])
-    key = f"reports:organisation-figures:{organisation.pk}:{found[responses_version]}:{found[ALERTS_VERSION]}"
-    figures: OrganisationFigures | None = cache.get(key)
-    if figures is None:
-        deadlines = (
-            organisation_responses(organisation)
-            .filter(acknowledged_at__isnull=True)
-            .annotate(deadline=deadline_expression())
-            .values_list("deadline", flat=True)
-        )
-        figures = OrganisationFigures(
-            summary=organisation_summary(organisation, now=now),
-            unacknowledged_deadlines=tuple(sorted(deadline for deadline in deadlines if deadline is not None)),
-        )
-        cache.set(key, figures, FIGURES_EXPIRE_AFTER)
-    return figures.at(now)
-
-
-HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
-    "open": open_remediations,
-    "exceptions": _open_exceptions,
-}
-
-
-def organisation_history(organisation: Organisation, *, show: str = "") -> ResponseQuerySet:
-    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only."""
-    responses = organisation_responses(organisation).select_related("alert", "organisation")
-    if show in HISTORY_FILTERS:
-        responses = HISTORY_FILTERS[show](responses)
-    return responses.order_by("-alert__published_at", "-alert_id")
-
-
-def open_exceptions(organisation: Organisation) -> ResponseQuerySet:
-    """Open "unable to implement" exceptions, the soonest review first."""
-    return (
-        HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
-        .select_related("alert", "organisation")
-        .order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
-    )
-
-
-@dataclass(frozen=True)
-class HistoryRow:
-    response: Response
-    outcome: str  # "Within the window", "Late", "Missed", "Not yet due"
-    time_to_acknowledge: timedelta | None
-    time_to_complete: timedelta | None
-    review_due: bool
-    reacknowledgement_overdue: bool = False
-
-
-def history_rows(responses: Sequence[Response], *, now: datetime) -> list[HistoryRow]:
-    today: date = timezone.localdate(now)
-    rows = []
-    for response in responses:
-        published, deadline = response.alert.published_at, response.alert.deadline_at
-        if response.acknowledged_within_window is True:
-            outcome = "Within the window"
-        elif response.acknowledged_within_window is False:
-            outcome = "Late"
-        elif response.acknowledged_at is None and deadline is not None and deadline < now:
-            outcome = "Missed"
-        else:
-            outcome = "Not yet due"
-        complete = response.status == ResponseStatus.COMPLETE and response.closed_at and published
-        rows.append(
-            HistoryRow(
-                response=response,
-                outcome=outcome,
-                time_to_acknowledge=(
-                    response.acknowledged_at - published if response.acknowledged_at and published else None
-                ),
-                time_to_complete=response.closed_at - published if complete else None,  # type: ignore[operator]
-                review_due=response.review_on is not None and response.review_on <= today,
-                reacknowledgement_overdue=response.reacknowledgement_overdue(now),
             )
         )
     return rows

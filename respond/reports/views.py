@@ -22,15 +22,17 @@ from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, Region
 from respond.reports import charts
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
+from respond.reports.organisation_history import (
+    cached_organisation_summary,
+    history_rows,
+    open_exceptions,
+    organisation_history,
+)
 from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
 from respond.reports.services import (
     alert_organisations,
     alert_report,
     alert_summaries,
-    cached_organisation_summary,
-    history_rows,
-    open_exceptions,
-    organisation_history,
     organisation_rows,
     reported_alerts,
     reported_years,

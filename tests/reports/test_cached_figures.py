@@ -15,7 +15,8 @@ from respond.core import versions
 from respond.core.audit import Auditor
 from respond.organisations.importers import import_ods_files
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION
-from respond.reports.services import alert_report, cached_organisation_summary
+from respond.reports.organisation_history import cached_organisation_summary
+from respond.reports.services import alert_report
 from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.changes import alert_responses_version

@@ -11,7 +11,11 @@ from respond.accounts.models import GlobalRole
 from respond.alerts.models import AlertStatus
 from respond.alerts.services import threat_update_add
 from respond.core.audit import Auditor
-from respond.reports.services import organisation_history, organisation_responses, organisation_summary
+from respond.reports.organisation_history import (
+    organisation_history,
+    organisation_responses,
+    organisation_summary,
+)
 from respond.responses import services
 from respond.responses.models import Response
 from tests.core.html import parse

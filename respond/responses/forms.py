@@ -1,7 +1,7 @@
 """The response forms: radios for the status, each revealing its own follow-up questions."""
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 from typing import Any
 
@@ -294,15 +294,19 @@ class DashboardFilterForm(NhsukForm):
     )
     organisation = SelectField(label="Organisation", required=False)
 
-    def __init__(self, *args: Any, organisations: Sequence[Organisation], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, organisations: Iterable[Organisation], **kwargs: Any) -> None:
+        """`organisations` are only read when the choices are needed (a lazy queryset stays unread until then):
+        to check an organisation asked for, or to show the select."""
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].choices = [  # type: ignore[attr-defined]
-            ("", "All your organisations"),
-            *(
+
+        def choices() -> list[tuple[str, str]]:
+            names = (
                 (organisation.ods_code, f"{organisation.name} ({organisation.ods_code})")
                 for organisation in organisations
-            ),
-        ]
+            )
+            return [("", "All your organisations"), *names]
+
+        self.fields["organisation"].choices = choices  # type: ignore[attr-defined]
 
     @property
     def show_value(self) -> str:

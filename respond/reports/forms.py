@@ -1,6 +1,6 @@
 """The reports' filters: GET forms whose errors say exactly what to fix, keeping what was typed."""
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -26,9 +26,14 @@ class AlertFilterForm(NhsukForm):
     )
     year = SelectField(label="Year published", required=False, error_messages=_invalid("Select a year"))
 
-    def __init__(self, *args: Any, years: Sequence[int], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, years: Callable[[], Sequence[int]], **kwargs: Any) -> None:
+        """`years` is only called when the choices are needed: to check a year asked for, or to show the select."""
         super().__init__(*args, **kwargs)
-        self.fields["year"].choices = [("", "Any year"), *((str(year), str(year)) for year in years)]  # type: ignore[attr-defined]
+
+        def choices() -> list[tuple[str, str]]:
+            return [("", "Any year"), *((str(year), str(year)) for year in years())]
+
+        self.fields["year"].choices = choices  # type: ignore[attr-defined]
 
 
 ORGANISATION_CHOICES = [

@@ -83,7 +83,7 @@ def _show(form: AlertOrganisationsFilterForm | HistoryFilterForm) -> str:
 @private
 def index(request: HttpRequest) -> HttpResponse:
     alerts = reported_alerts()
-    filter_form = AlertFilterForm(request.GET or None, years=reported_years())
+    filter_form = AlertFilterForm(request.GET or None, years=reported_years)
     if filter_form.is_valid():
         if severity := filter_form.cleaned_data["severity"]:
             alerts = alerts.filter(severity=severity)
@@ -93,9 +93,9 @@ def index(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     listed = list(page.object_list)
     names = [alert_responses_version(alert.pk) for alert in listed] + [ALERTS_VERSION]
-    found = versions.current(names)
     windows_closed = [alert.deadline_at is not None and alert.deadline_at < now for alert in listed]
-    state = ([found[name] for name in names], windows_closed, page.paginator.count, query_state(request.GET))
+    listed_ids = [alert.pk for alert in listed]
+    state = (listed_ids, versions.combined(names), windows_closed, page.paginator.count, query_state(request.GET))
     content = _content(
         request,
         "_index_content.html",

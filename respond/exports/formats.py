@@ -10,6 +10,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import IO, TYPE_CHECKING, Literal
+from xml.sax.saxutils import escape
 
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
@@ -114,10 +115,19 @@ def write_xlsx(table: Table, file: IO[bytes]) -> None:
                 # Empty cells are skipped, and each type written directly: write_row's dispatch is slower.
                 if type(value) is str:
                     if value:
-                        write_string(row_number, column, value)
+                        write_string(row_number, column, _as_typed(value) if value.startswith("<r>") else value)
                 else:
                     write_number(row_number, column, value)
     workbook.close()
+
+
+def _as_typed(value: str) -> str:
+    """xlsxwriter copies a string that starts with <r> and ends with </r> into the sheet as it is, taking it for
+    rich-text XML: typed text like that would be lost, or break the file. It goes in a text run of its own,
+    escaped, so that it reads back as typed."""
+    if not value.endswith("</r>"):
+        return value
+    return f'<r><t xml:space="preserve">{escape(value)}</t></r>'
 
 
 def _attachment(response: StreamingHttpResponse, name: str, extension: str) -> StreamingHttpResponse:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from respond.alerts.models import Alert, Tlp
+from respond.followup.models import ChaseReason
 from respond.notifications.messages import deadline_text
 from respond.organisations.models import Organisation
 from respond.responses.models import Response
@@ -57,8 +58,11 @@ class ChaseText:
     sms: str
 
 
-def chase_text(*, response: Response, overdue_update: bool) -> ChaseText:
+def chase_text(*, response: Response, reason: str) -> ChaseText:
+    """`reason`: a ChaseReason."""
     alert = response.alert
+    overdue_update = reason == ChaseReason.UPDATE_OVERDUE
+    reacknowledgement = reason == ChaseReason.REACKNOWLEDGEMENT_OVERDUE
     context = {
         "organisation": response.organisation.name,
         "alert": alert_name(alert),
@@ -66,12 +70,16 @@ def chase_text(*, response: Response, overdue_update: bool) -> ChaseText:
         "severity": alert.get_severity_display().lower(),
         "major_incident": alert.major_incident,
         "overdue_update": overdue_update,
+        "reacknowledgement": reacknowledgement,
+        "reacknowledge_by": deadline_text(response.reacknowledgement_due_at),
         "deadline": deadline_text(alert.deadline_at),
         "deadline_passed": alert.deadline_at is not None and alert.deadline_at <= timezone.now(),
         "due_on": day_text(response.next_update_due_on),
         "response_url": response_url(response),
     }
-    if overdue_update:
+    if reacknowledgement:
+        subject = f"Please acknowledge the update: {response.organisation.name}, {alert_name(alert)}"
+    elif overdue_update:
         subject = f"Update overdue: {response.organisation.name}'s response to {alert_name(alert)}"
     else:
         subject = f"Please respond: {response.organisation.name} has not acknowledged {alert_name(alert)}"

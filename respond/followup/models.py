@@ -15,6 +15,7 @@ from respond.responses.models import Response
 class ChaseReason(models.TextChoices):
     NOT_ACKNOWLEDGED = "not_acknowledged", "Not acknowledged"
     UPDATE_OVERDUE = "update_overdue", "Next update overdue"
+    REACKNOWLEDGEMENT_OVERDUE = "reack_overdue", "Threat update not acknowledged"
 
 
 class Chase(models.Model):

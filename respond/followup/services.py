@@ -42,18 +42,29 @@ class ChaseRow:
 class ChaseList:
     not_acknowledged: list[ChaseRow]
     update_overdue: list[ChaseRow]
+    reacknowledgement_overdue: list[ChaseRow] = field(default_factory=list)
+
+    @property
+    def rows(self) -> list[ChaseRow]:
+        return self.not_acknowledged + self.reacknowledgement_overdue + self.update_overdue
 
 
 def chaseable_responses(*, alert: Alert, now: datetime) -> Q:
-    """Responses that can be chased: not acknowledged, or in progress with the next update overdue."""
-    return Q(status=ResponseStatus.NOT_ACKNOWLEDGED) | Q(
-        status=ResponseStatus.IN_PROGRESS, next_update_due_on__lt=london_date(now)
+    """Responses that can be chased: not acknowledged, a threat update not acknowledged again by its deadline, or
+    in progress with the next update overdue."""
+    return (
+        Q(status=ResponseStatus.NOT_ACKNOWLEDGED)
+        | Q(reacknowledgement_due_at__lt=now)
+        | Q(status=ResponseStatus.IN_PROGRESS, next_update_due_on__lt=london_date(now))
     )
 
 
-def _reason(response: Response) -> str:
+def _reason(response: Response, now: datetime) -> str:
+    """Why the response is chased; an update to acknowledge comes before the next update (it may change it)."""
     if response.status == ResponseStatus.NOT_ACKNOWLEDGED:
         return ChaseReason.NOT_ACKNOWLEDGED
+    if response.reacknowledgement_overdue(now):
+        return ChaseReason.REACKNOWLEDGEMENT_OVERDUE
     return ChaseReason.UPDATE_OVERDUE
 
 
@@ -85,7 +96,7 @@ def administrators_of(organisation_ids: Iterable[int]) -> dict[int, list[Contact
 def chase_list(*, alert: Alert, now: datetime | None = None) -> ChaseList:
     now = now or timezone.now()
     if alert.status != AlertStatus.PUBLISHED or not alert.response_required:
-        return ChaseList(not_acknowledged=[], update_overdue=[])
+        return ChaseList(not_acknowledged=[], update_overdue=[], reacknowledgement_overdue=[])
     responses = list(
         Response.objects.filter(alert=alert)
         .filter(chaseable_responses(alert=alert, now=now))
@@ -100,7 +111,7 @@ def chase_list(*, alert: Alert, now: datetime | None = None) -> ChaseList:
     rows = [
         ChaseRow(
             response=response,
-            reason=_reason(response),
+            reason=_reason(response, now),
             administrators=contacts.get(response.organisation_id, []),
             last_chase=latest.get(response.organisation_id),
         )
@@ -109,6 +120,7 @@ def chase_list(*, alert: Alert, now: datetime | None = None) -> ChaseList:
     return ChaseList(
         not_acknowledged=[row for row in rows if row.reason == ChaseReason.NOT_ACKNOWLEDGED],
         update_overdue=[row for row in rows if row.reason == ChaseReason.UPDATE_OVERDUE],
+        reacknowledgement_overdue=[row for row in rows if row.reason == ChaseReason.REACKNOWLEDGEMENT_OVERDUE],
     )
 
 
@@ -166,7 +178,7 @@ def chase_organisations(
                 to_chase.append((response, contacts[response.organisation_id]))
         messages: list[OutgoingMessage] = []
         for response, administrators in to_chase:
-            text = chase_text(response=response, overdue_update=_reason(response) == ChaseReason.UPDATE_OVERDUE)
+            text = chase_text(response=response, reason=_reason(response, now))
             organisation_id = response.organisation_id
             messages.append(
                 OutgoingMessage(
@@ -190,7 +202,7 @@ def chase_organisations(
             Chase(
                 alert=alert,
                 organisation=response.organisation,
-                reason=_reason(response),
+                reason=_reason(response, now),
                 chased_by=chased_by,
                 chased_at=now,
                 email_message=stored[2 * index],

@@ -22,7 +22,7 @@ def chase(request: HttpRequest, threat_id: str) -> HttpResponse:
     alert = get_object_or_404(Alert.objects.released(), threat_id=threat_id.upper())
     now = timezone.now()
     listing = services.chase_list(alert=alert, now=now)
-    rows = listing.not_acknowledged + listing.update_overdue
+    rows = listing.rows
     form = ChaseForm(
         request.POST if request.method == "POST" else None,
         organisation_ids=[row.response.organisation_id for row in rows],

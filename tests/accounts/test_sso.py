@@ -13,7 +13,6 @@ import requests
 import time_machine
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 from allauth.socialaccount.models import SocialAccount
 from django.http import HttpResponseBase
 from django.test import Client
@@ -22,6 +21,7 @@ from pytest_django.fixtures import Settings
 
 from config.settings import openid_connect_providers
 from respond.accounts.models import User
+from tests.accounts.helpers import totp_code
 from tests.factories import DEMO_PASSWORD, enrol_totp
 from tests.oidc_provider import Identity, OidcProvider
 
@@ -90,7 +90,7 @@ def signed_in_user_id(client: Client) -> int | None:
 
 
 def current_totp_code() -> str:
-    return format_hotp_value(hotp_value(TOTP_SECRET, int(time.time()) // 30))
+    return totp_code(TOTP_SECRET)
 
 
 @pytest.mark.django_db

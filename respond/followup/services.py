@@ -168,17 +168,17 @@ def chase_organisations(
         ).select_related("chased_by", "organisation"):
             recent.setdefault(chase.organisation_id, chase)
         contacts = administrators_of(r.organisation_id for r in responses)
-        to_chase: list[tuple[Response, list[Contact]]] = []
+        to_chase: list[tuple[Response, str, list[Contact]]] = []
         for response in responses:
             if response.organisation_id in recent:
                 outcome.too_soon.append(recent[response.organisation_id])
             elif not contacts.get(response.organisation_id):
                 outcome.no_administrators.append(response.organisation.name)
             else:
-                to_chase.append((response, contacts[response.organisation_id]))
+                to_chase.append((response, _reason(response, now), contacts[response.organisation_id]))
         messages: list[OutgoingMessage] = []
-        for response, administrators in to_chase:
-            text = chase_text(response=response, reason=_reason(response, now))
+        for response, reason, administrators in to_chase:
+            text = chase_text(response=response, reason=reason)
             organisation_id = response.organisation_id
             messages.append(
                 OutgoingMessage(
@@ -202,13 +202,13 @@ def chase_organisations(
             Chase(
                 alert=alert,
                 organisation=response.organisation,
-                reason=_reason(response, now),
+                reason=reason,
                 chased_by=chased_by,
                 chased_at=now,
                 email_message=stored[2 * index],
                 sms_message=stored[2 * index + 1],
             )
-            for index, (response, _) in enumerate(to_chase)
+            for index, (response, reason, _) in enumerate(to_chase)
         ]
         Chase.objects.bulk_create(chases)
         if chases:

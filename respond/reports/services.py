@@ -2,7 +2,6 @@
 (an organisation's history is in organisation_history). Each function runs a fixed number of aggregate queries
 however many organisations, alerts and responses there are; the costly ones are cached under data versions."""
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -59,17 +58,9 @@ class AlertSummary:
 
 
 def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSummary]:
-    """Each alert's headline figures, cached together under the alerts' responses' versions: worked out again,
-    in two queries, once a response to one of them changed."""
-    alert_ids = [alert.pk for alert in alerts]
-    names = [alert_responses_version(alert_id) for alert_id in alert_ids]
-    found = versions.current(names)
-    state = repr([(alert_id, found[name]) for alert_id, name in zip(alert_ids, names, strict=True)])
-    key = "reports:alert-acknowledgements:" + hashlib.sha256(state.encode()).hexdigest()
-    acknowledgements: dict[int, Acknowledgements] | None = cache.get(key)
-    if acknowledgements is None:
-        acknowledgements = _acknowledgements_by_alert(alert_ids)
-        cache.set(key, acknowledgements, FIGURES_EXPIRE_AFTER)
+    """Each alert's headline figures, in two queries (see _acknowledgements_by_alert). Not cached on their own:
+    the reports list that shows them is (respond.reports.views.index)."""
+    acknowledgements = _acknowledgements_by_alert([alert.pk for alert in alerts])
     return [
         AlertSummary(
             alert=alert,

@@ -3,7 +3,8 @@
 Sets up ORGS organisations (real NHS names from data/ods/ first, then made-up ones), one published alert sent to
 all of them and one person who responds for all of them; then times respond.responses.services.bulk_response_submit
 acknowledging the alert for every organisation, and counts its SQL queries. The last line printed is
-`RESULT orgs=<n> seconds=<s> queries=<n>`.
+`RESULT orgs=<n> seconds=<s> queries=<n> single_write_ms=<median> single_write_queries=<n>`: after the bulk
+response, it also times single submissions (response_update, one organisation each), the median of --singles.
 
 It never touches the configured database: it runs on a new SQLite file under var/bench/, or, when DATABASE_URL
 names a PostgreSQL server, on a database called <name>_bench on that server, dropped and created afresh.
@@ -93,7 +94,9 @@ def set_up(how_many: int):  # type: ignore[no-untyped-def]
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orgs", type=int, default=500, help="how many organisations (default 500)")
-    how_many = parser.parse_args().orgs
+    parser.add_argument("--singles", type=int, default=100, help="how many single submissions to time (default 100)")
+    arguments = parser.parse_args()
+    how_many = arguments.orgs
     if how_many < 1:
         parser.error("--orgs must be 1 or more")
 
@@ -135,7 +138,42 @@ def main() -> None:
     acknowledged = alert.responses.filter(status=ResponseStatus.IN_PROGRESS).count()
     if len(entries) != how_many or acknowledged != how_many:
         raise SystemExit(f"Expected {how_many} responses, got {len(entries)} entries and {acknowledged} acknowledged")
-    print(f"RESULT orgs={how_many} seconds={seconds:.3f} queries={len(queries.captured_queries)}")
+    single_ms, single_queries = _single_writes(responder, alert, arguments.singles)
+    print(
+        f"RESULT orgs={how_many} seconds={seconds:.3f} queries={len(queries.captured_queries)} "
+        f"single_write_ms={single_ms:.2f} single_write_queries={single_queries}"
+    )
+
+
+def _single_writes(responder, alert, how_many: int) -> tuple[float, int]:  # type: ignore[no-untyped-def]
+    """The median time of one person's single submission (complete, with its answers), and its query count."""
+    import statistics
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from respond.core.audit import Auditor
+    from respond.responses.answers import Answers
+    from respond.responses.models import Response, ResponseStatus
+    from respond.responses.services import response_update
+
+    answers = Answers(completed_on=timezone.localdate(), completion_summary="Patched every appliance.")
+    timings, queries = [], 0
+    for response in Response.objects.filter(alert=alert).select_related("alert", "organisation")[:how_many]:
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response_update(
+                response=response,
+                user=responder,
+                version=response.version,
+                status=ResponseStatus.COMPLETE,
+                answers=answers,
+                auditor=Auditor.for_user(responder),
+            )
+            timings.append(time.perf_counter() - started)
+        queries = len(captured.captured_queries)
+    return 1000 * statistics.median(timings), queries
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from respond.core.forms.dates import format_date
-from respond.responses.models import NotApplicableReason, ResponseStatus
+from respond.responses.statuses import NotApplicableReason, ResponseStatus
 
 # The follow-up questions of each status, in the order they are asked.
 ANSWER_FIELDS: dict[str, tuple[str, ...]] = {

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
+from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
@@ -106,7 +107,10 @@ def _reopened_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
             )
 
 
-def send_response_emails(*, entry_ids: list[int]) -> int:
+# The task is here, with what it sends, so that the services queue it without importing the tasks module (which
+# imports the services: tasks call services, never the other way).
+@task
+def send_response_emails(entry_ids: list[int]) -> int:
     """Sends every email about these history entries. Returns how many were sent."""
     entries = list(
         ResponseEntry.objects.filter(pk__in=entry_ids)

@@ -12,54 +12,31 @@ from respond.accounts.models import Membership
 from respond.alerts.models import Alert, AlertStatus, ThreatUpdate
 from respond.core.components import url
 from respond.organisations.models import Organisation
+from respond.responses.answers import answer_rows
+from respond.responses.statuses import (
+    CLOSED_STATUSES,
+    STATUS_KEPT_ACTIONS,
+    STATUS_TAG_COLOURS,
+    UPDATE_STATUSES,
+    EntryAction,
+    NotApplicableReason,
+    ResponseStatus,
+)
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
 
-
-class ResponseStatus(models.TextChoices):
-    NOT_ACKNOWLEDGED = "not_acknowledged", "Not yet acknowledged"
-    IN_PROGRESS = "in_progress", "In progress"
-    COMPLETE = "complete", "Complete"
-    NOT_APPLICABLE = "not_applicable", "Not applicable"
-    UNABLE_TO_IMPLEMENT = "unable_to_implement", "Unable to implement"
-
-
-# A response with one of these statuses is closed: nothing more is owed.
-CLOSED_STATUSES = (ResponseStatus.COMPLETE, ResponseStatus.NOT_APPLICABLE)
-# What a person can choose when updating a response.
-UPDATE_STATUSES = (
-    ResponseStatus.IN_PROGRESS,
-    ResponseStatus.COMPLETE,
-    ResponseStatus.NOT_APPLICABLE,
-    ResponseStatus.UNABLE_TO_IMPLEMENT,
-)
-STATUS_TAG_COLOURS = {
-    ResponseStatus.NOT_ACKNOWLEDGED: "grey",
-    ResponseStatus.IN_PROGRESS: "blue",
-    ResponseStatus.COMPLETE: "green",
-    ResponseStatus.NOT_APPLICABLE: "white",
-    ResponseStatus.UNABLE_TO_IMPLEMENT: "orange",
-}
-
-
-class NotApplicableReason(models.TextChoices):
-    NOT_IN_USE = "not_in_use", "The affected product is not in use"
-    PATCHED_BEFORE = "patched_before", "It was already patched before the alert"
-    OTHER = "other", "Another reason"
-
-
-class EntryAction(models.TextChoices):
-    ACKNOWLEDGED = "acknowledged", "Acknowledged"
-    UPDATED = "updated", "Status updated"
-    REOPENED = "reopened", "Reopened: review date reached"
-    # An update to the alert asked organisations that had acknowledged it to acknowledge it again.
-    REACKNOWLEDGEMENT_REQUESTED = "reack_requested", "Alert updated: acknowledge the update"
-    REACKNOWLEDGED = "reacknowledged", "Update acknowledged"
-
-
-# Entries that record no new answers: the status and answers carry over from the entry before.
-STATUS_KEPT_ACTIONS = (EntryAction.REACKNOWLEDGEMENT_REQUESTED, EntryAction.REACKNOWLEDGED)
+# The statuses and actions are defined in respond.responses.statuses; most code names them through this module.
+__all__ = [
+    "CLOSED_STATUSES",
+    "STATUS_KEPT_ACTIONS",
+    "UPDATE_STATUSES",
+    "EntryAction",
+    "NotApplicableReason",
+    "Response",
+    "ResponseEntry",
+    "ResponseStatus",
+]
 
 
 def past_deadline_alert_ids(now: datetime) -> list[int]:
@@ -291,8 +268,6 @@ class ResponseEntry(models.Model):
     def answer_list(self) -> list[tuple[str, str]]:
         """(question, answer) for each question this entry's status asked; none for an entry that only carried
         the answers over (the timeline shows them once, where they were given)."""
-        from respond.responses.answers import answer_rows
-
         if self.action in STATUS_KEPT_ACTIONS:
             return []
         return answer_rows(self, self.status)

@@ -6,8 +6,8 @@ from django.core import mail
 
 from respond.accounts.models import Role
 from respond.responses import services
+from respond.responses.emails import send_response_emails
 from respond.responses.models import ResponseStatus
-from respond.responses.tasks import send_response_emails
 from tests.factories import member
 from tests.responses.conftest import acknowledge, response_of, update
 from tests.responses.test_bulk_response import bulk

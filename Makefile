@@ -44,6 +44,7 @@ demo-data: install-python
 lint: install-python
 	.venv/bin/ruff check .
 	.venv/bin/ruff format --check .
+	.venv/bin/lint-imports --no-cache
 	APP_ENV=test $(MANAGE) makemigrations --check --dry-run
 
 typecheck: install-python

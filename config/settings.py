@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "respond.reports",
     "respond.followup",
     "respond.exports",
+    "respond.demo",
 ]
 
 MIDDLEWARE = [
@@ -114,7 +115,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.template.context_processors.csp",
                 "django.contrib.messages.context_processors.messages",
-                "respond.core.context_processors.service",
+                "respond.accounts.context_processors.service",
             ],
         },
     },

@@ -2,9 +2,11 @@ from django.urls import include, path
 
 from respond.accounts.views import EnrolTotpView, SignInView
 from respond.core import views as core_views
+from respond.responses.views.dashboard import dashboard
 
 urlpatterns = [
-    path("", core_views.home, name="home"),
+    # The start page: "Your alerts".
+    path("", dashboard, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("accessibility-statement/", core_views.accessibility, name="accessibility"),
     path("privacy-notice/", core_views.privacy, name="privacy"),

@@ -5,6 +5,7 @@ import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import partial
+from typing import cast
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,7 +143,7 @@ def _give_access(*, user: User, organisation: Organisation, role: str, auditor: 
     else:
         membership = membership_change_role(membership=membership, role=role, auditor=auditor)
     if notify:
-        added_by = auditor.actor.display_name if auditor.actor is not None else "NHS England"
+        added_by = cast(User, auditor.actor).display_name if auditor.actor is not None else "NHS England"
         transaction.on_commit(
             partial(send_added_to_organisation_email, membership_id=membership.pk, added_by_name=added_by),
             robust=True,

@@ -329,10 +329,3 @@ class ThreatUpdate(models.Model):
         if not self.requires_reacknowledgement or not self.alert.response_required or self.created_at is None:
             return None
         return self.created_at + timedelta(hours=self.alert.response_window_hours)
-
-    @property
-    def reacknowledge_by_text(self) -> str:
-        """The deadline as the notifications word it, for their templates: "3:00pm on Tuesday 9 December 2025"."""
-        from respond.notifications.messages import deadline_text  # it imports this module
-
-        return deadline_text(self.reacknowledge_by)

@@ -4,16 +4,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import models
 from django.http import HttpRequest
 
 from respond.core.models import AuditLog
-
-if TYPE_CHECKING:
-    from respond.accounts.models import User
 
 SECRET_FIELD_MARKERS = ("password", "secret", "token", "key", "code", "otp")
 SAFE_FIELDS_WITH_MARKER = {"ods_code", "postcode", "region_code", "country_code"}
@@ -71,14 +69,19 @@ class AuditChange:
 
 @dataclass(frozen=True)
 class Auditor:
-    actor: "User | None"
+    # Any person (respond.accounts builds on this module): labelled by their username, the email address.
+    actor: AbstractBaseUser | None
     actor_label: str
     ip_address: str | None = None
+
+    @property
+    def actor_id(self) -> int | None:
+        return self.actor.pk if self.actor is not None else None
 
     @classmethod
     def from_request(cls, request: HttpRequest) -> "Auditor":
         user = request.user if request.user.is_authenticated else None
-        label = user.email if user is not None else "anonymous"
+        label = user.get_username() if user is not None else "anonymous"
         return cls(actor=user, actor_label=label, ip_address=client_ip(request))  # type: ignore[arg-type]
 
     @classmethod
@@ -86,8 +89,8 @@ class Auditor:
         return cls(actor=None, actor_label=f"system: {job}")
 
     @classmethod
-    def for_user(cls, user: "User") -> "Auditor":
-        return cls(actor=user, actor_label=user.email)
+    def for_user(cls, user: AbstractBaseUser) -> "Auditor":
+        return cls(actor=user, actor_label=user.get_username())
 
     def log(
         self,
@@ -105,7 +108,7 @@ class Auditor:
             object_id = object_id or str(obj.pk)
             object_repr = object_repr or str(obj)
         return AuditLog.objects.create(
-            actor=self.actor,
+            actor_id=self.actor_id,
             actor_label=self.actor_label,
             action=action,
             object_type=object_type,
@@ -120,7 +123,7 @@ class Auditor:
         """One row per change, all written in one query: for operations on many objects at once."""
         rows = [
             AuditLog(
-                actor=self.actor,
+                actor_id=self.actor_id,
                 actor_label=self.actor_label,
                 action=action,
                 object_type=change.obj._meta.label,

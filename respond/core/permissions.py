@@ -2,7 +2,8 @@
 
 import rules
 
-from respond.accounts.models import Membership, Role
+# Memberships (respond.accounts, which builds on this module) are reached through the person's own relation.
+ADMINISTRATOR = "administrator"
 
 
 @rules.predicate
@@ -19,14 +20,14 @@ def is_auditor(user) -> bool:  # type: ignore[no-untyped-def]
 def is_member_of(user, organisation) -> bool:  # type: ignore[no-untyped-def]
     if not user.is_authenticated or organisation is None:
         return False
-    return Membership.objects.filter(user=user, organisation=organisation).exists()
+    return user.memberships.filter(organisation=organisation).exists()
 
 
 @rules.predicate
 def is_administrator_of(user, organisation) -> bool:  # type: ignore[no-untyped-def]
     if not user.is_authenticated or organisation is None:
         return False
-    return Membership.objects.filter(user=user, organisation=organisation, role=Role.ADMINISTRATOR).exists()
+    return user.memberships.filter(organisation=organisation, role=ADMINISTRATOR).exists()
 
 
 is_signed_in = rules.is_authenticated & rules.is_active

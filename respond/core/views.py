@@ -1,6 +1,5 @@
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.db.models import QuerySet
@@ -14,15 +13,8 @@ from django.views.decorators.http import require_GET
 from respond.core.decorators import permission_required
 from respond.core.forms import AuditLogFilterForm
 from respond.core.models import AuditLog
-from respond.responses.views.dashboard import dashboard as responses_dashboard
 
 logger = logging.getLogger(__name__)
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    """The start page: "Your alerts", what each of the person's organisations must respond to."""
-    return responses_dashboard(request)
 
 
 @permission_required("core.view_csoc_tools")

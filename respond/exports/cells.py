@@ -6,11 +6,38 @@ A kind's SQL takes SQL expressions of the raw values and gives text: '' or NULL 
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from respond.exports.formats import FORMULA_STARTS, Cell, day, moment, text, yes_no
+from django.utils import timezone
 
+Cell = str | int | float
+# Spreadsheets run a cell that starts with one of these as a formula.
+FORMULA_STARTS = frozenset("=+-@\t\r")
 XML_SPECIAL = "&<>"
+
+
+def text(value: str | None) -> str:
+    """Typed text, made safe to open in a spreadsheet: a leading apostrophe stops it running as a formula."""
+    if not value:
+        return ""
+    return "'" + value if value[0] in FORMULA_STARTS else value
+
+
+def moment(value: datetime | None) -> str:
+    """ISO 8601 in UK local time (the service's time zone, whatever a request activated) with its offset from
+    UTC: 2026-11-03T14:05:00+00:00."""
+    if value is None:
+        return ""
+    return value.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
+
+
+def day(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def yes_no(value: bool | None) -> str:
+    return "" if value is None else ("Yes" if value else "No")
 
 
 def literal(value: str) -> str:

@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 
 from respond.alerts.models import AlertStatus
 from respond.exports import lookups
-from respond.exports.formats import Row, Table
+from respond.exports.table import Row, Table
 from respond.reports.statistics import count_annotations, grouped_medians, hours, percent
 from respond.responses.models import Response, ResponseStatus
 

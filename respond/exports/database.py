@@ -10,19 +10,16 @@ The rows are the scoped queryset's own SQL (`sql_with_params`), so who may see w
 import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, Any
 from xml.sax.saxutils import escape, quoteattr
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.utils import timezone
 
 from respond.exports.cells import Column
-
-if TYPE_CHECKING:
-    from respond.exports.formats import Table
+from respond.exports.table import DatabaseRows, Table
 
 # Off in tests that need the Python way on PostgreSQL.
 FORMAT_IN_DATABASE = True
@@ -32,16 +29,7 @@ BLOCK = 256 * 1024
 CELL_MAX = 32767
 
 
-@dataclass(frozen=True)
-class DatabaseRows:
-    """An export's rows as the database can write them: the queryset (already scoped), its columns, its order."""
-
-    queryset: QuerySet[Any]
-    columns: list[Column]
-    order_by: str
-
-
-def in_use(table: "Table") -> bool:
+def in_use(table: Table) -> bool:
     return table.database is not None and FORMAT_IN_DATABASE and connection.vendor == "postgresql"
 
 
@@ -192,7 +180,7 @@ STYLES = f"""<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
 <cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>"""
 
 
-def _sheet_start(table: "Table") -> str:
+def _sheet_start(table: Table) -> str:
     """Up to the first row: headers frozen at the top, widths as the Python way sets them."""
     widths = "".join(
         f'<col min="{number}" max="{number}" width="{40 if number - 1 in table.wide_columns else 18}.7109375" '
@@ -208,7 +196,7 @@ def _sheet_start(table: "Table") -> str:
     )
 
 
-def write_xlsx(table: "Table", rows: DatabaseRows, file: IO[bytes]) -> None:
+def write_xlsx(table: Table, rows: DatabaseRows, file: IO[bytes]) -> None:
     """A workbook of one sheet: the few small parts of the package, then the sheet streamed from the database.
     Fast compression: the rows are repetitive, and the default level would take longer than the query."""
     with zipfile.ZipFile(file, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as package:

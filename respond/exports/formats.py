@@ -1,68 +1,27 @@
 """Tables written as CSV or XLSX, a chunk of rows at a time, so memory stays flat however many rows there are.
 
-Cells arrive already formatted (see `text`, `moment`, `day`): strings and numbers only, "" for nothing.
+Cells arrive already formatted (see respond.exports.cells): strings and numbers only, "" for nothing. Long exports
+on PostgreSQL are formatted by the database instead (respond.exports.database).
 """
 
 import csv
 import io
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import IO, TYPE_CHECKING, Literal
+from collections.abc import Iterator
+from typing import IO, Literal
 from xml.sax.saxutils import escape
 
 import xlsxwriter
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
 
-if TYPE_CHECKING:
-    from respond.exports.database import DatabaseRows
+from respond.exports import database
+from respond.exports.table import Table
 
-Cell = str | int | float
-Row = Sequence[Cell]
 Format = Literal["csv", "xlsx"]
 FORMATS: tuple[Format, ...] = ("csv", "xlsx")
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = frozenset("=+-@\t\r")
-
-
-@dataclass(frozen=True)
-class Table:
-    """What an export holds: its file name (without extension), column headers and rows in chunks."""
-
-    name: str
-    headers: list[str]
-    chunks: Iterable[list[Row]]
-    # Columns a spreadsheet should show wide (free text), by position.
-    wide_columns: tuple[int, ...] = ()
-    # The same rows as PostgreSQL can write them, for long exports (see respond.exports.database).
-    database: "DatabaseRows | None" = None
-
-
-def text(value: str | None) -> str:
-    """Typed text, made safe to open in a spreadsheet: a leading apostrophe stops it running as a formula."""
-    if not value:
-        return ""
-    return "'" + value if value[0] in FORMULA_STARTS else value
-
-
-def moment(value: datetime | None) -> str:
-    """ISO 8601 in UK local time (the service's time zone, whatever a request activated) with its offset from
-    UTC: 2026-11-03T14:05:00+00:00."""
-    if value is None:
-        return ""
-    return value.astimezone(timezone.get_default_timezone()).isoformat(timespec="seconds")
-
-
-def day(value: date | None) -> str:
-    return value.isoformat() if value is not None else ""
-
-
-def yes_no(value: bool | None) -> str:
-    return "" if value is None else ("Yes" if value else "No")
 
 
 def _csv_headers(table: Table) -> bytes:
@@ -74,8 +33,6 @@ def _csv_headers(table: Table) -> bytes:
 
 
 def _csv_chunks(table: Table) -> Iterator[bytes]:
-    from respond.exports import database  # it builds on this module
-
     yield _csv_headers(table)
     if database.in_use(table):
         assert table.database is not None
@@ -93,8 +50,6 @@ def _csv_chunks(table: Table) -> Iterator[bytes]:
 def write_xlsx(table: Table, file: IO[bytes]) -> None:
     """Writes the table as a workbook of one sheet. In constant-memory mode xlsxwriter flushes each row to a
     temporary file as soon as the next one starts, so rows must be written in order, once."""
-    from respond.exports import database  # it builds on this module
-
     if database.in_use(table):
         assert table.database is not None
         database.write_xlsx(table, table.database, file)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from respond.accounts.models import User
 from respond.alerts.models import Alert
-from respond.exports.formats import moment, text
+from respond.exports.cells import moment, text
 from respond.organisations.models import Organisation, OrganisationType
 
 ORGANISATION_TYPES = dict(OrganisationType.choices)

@@ -11,9 +11,21 @@ from typing import Any
 from django.db.models import OuterRef, QuerySet, Subquery
 
 from respond.exports import lookups
-from respond.exports.cells import DAY, MOMENT, NUMBER, PLAIN, TEXT, Column, choice, combined, literal
-from respond.exports.database import DatabaseRows
-from respond.exports.formats import Row, Table, day, moment, yes_no
+from respond.exports.cells import (
+    DAY,
+    MOMENT,
+    NUMBER,
+    PLAIN,
+    TEXT,
+    Column,
+    choice,
+    combined,
+    day,
+    literal,
+    moment,
+    yes_no,
+)
+from respond.exports.table import DatabaseRows, Row, Table
 from respond.responses.models import EntryAction, NotApplicableReason, Response, ResponseEntry, ResponseStatus
 
 CHUNK = 2000

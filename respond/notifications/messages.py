@@ -65,6 +65,7 @@ def render_message(
         "update": update,
         "update_text": update.text if update else "",
         "requires_reacknowledgement": bool(update and update.requires_reacknowledgement),
+        "reacknowledge_by": deadline_text(update.reacknowledge_by) if update else "",
         "deadline": deadline_text(alert.deadline_at),
         "alert_url": alert_url(alert),
         "service_name": settings.SERVICE_NAME,

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 from respond.accounts.models import User
 from respond.alerts.models import Alert, ThreatUpdate
 from respond.core.audit import Auditor, snapshot
+from respond.notifications.chains import enqueue_delivery
 from respond.notifications.conf import notification_settings
 from respond.notifications.models import (
     FAILED_STATUSES,
@@ -30,7 +31,6 @@ from respond.notifications.models import (
     UserContactDetails,
 )
 from respond.notifications.outbox import insert_outbox_rows
-from respond.notifications.tasks import enqueue_delivery
 from respond.organisations.models import Organisation
 
 

@@ -1,5 +1,4 @@
-from typing import TYPE_CHECKING
-
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Upper
@@ -9,9 +8,6 @@ from respond.core.components import url
 # The version (respond.core.versions) of the organisations' types, regions and names, which reports group and
 # list them by: bumped by the ODS import, their only writer.
 ORGANISATION_DETAILS_VERSION = "organisation-details"
-
-if TYPE_CHECKING:
-    from respond.accounts.models import User
 
 
 class Region(models.Model):
@@ -51,14 +47,15 @@ class OrganisationQuerySet(models.QuerySet["Organisation"]):
             return self
         return self.filter(Q(ods_code__iexact=text) | Q(name__icontains=text))
 
-    def respondable_by(self, user: "User") -> "OrganisationQuerySet":
+    # Any person: memberships (respond.accounts) are reached by their relation's name, as accounts builds on this.
+    def respondable_by(self, user: AbstractBaseUser | AnonymousUser) -> "OrganisationQuerySet":
         """Organisations the user may respond for: their memberships, as administrator or responder."""
         if not user.is_authenticated:
             return self.none()
         # No DISTINCT: a person has one membership of an organisation at most (one_membership_per_org).
         return self.filter(memberships__user=user)
 
-    def administered_by(self, user: "User") -> "OrganisationQuerySet":
+    def administered_by(self, user: AbstractBaseUser | AnonymousUser) -> "OrganisationQuerySet":
         if not user.is_authenticated:
             return self.none()
         return self.filter(memberships__user=user, memberships__role="administrator")

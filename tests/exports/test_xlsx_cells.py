@@ -6,7 +6,8 @@ import zipfile
 import openpyxl
 from openpyxl.utils.escape import unescape
 
-from respond.exports.formats import Table, write_xlsx
+from respond.exports.formats import write_xlsx
+from respond.exports.table import Table
 
 TYPED = [
     "<r>looks like rich text</r>",

@@ -5,8 +5,8 @@ from django.urls import reverse
 
 from respond.core.models import AuditLog
 from respond.notifications import services
+from respond.notifications.chains import deliver_notifications
 from respond.notifications.models import Notification, Status
-from respond.notifications.tasks import deliver_notifications
 from tests.notifications.conftest import deliver_everything, make_alert
 
 pytestmark = pytest.mark.django_db

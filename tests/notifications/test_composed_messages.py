@@ -4,9 +4,9 @@ import pytest
 from django.db import IntegrityError, transaction
 
 from respond.notifications import services
+from respond.notifications.chains import deliver_notifications
 from respond.notifications.models import KIND_PRIORITY, Channel, ComposedMessage, MessageKind, Notification, Status
 from respond.notifications.services import OutgoingMessage, Recipient
-from respond.notifications.tasks import deliver_notifications
 from tests.notifications.conftest import deliver_everything, make_alert
 from tests.notifications.test_smtp_email import smtp  # noqa: F401 - the local SMTP server fixture
 

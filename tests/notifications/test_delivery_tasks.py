@@ -7,9 +7,10 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from respond.notifications import services
+from respond.notifications.chains import deliver_notifications
 from respond.notifications.delivery import HEARTBEAT_KEY
 from respond.notifications.models import Notification, Status
-from respond.notifications.tasks import deliver_notifications, sweep_notifications
+from respond.notifications.tasks import sweep_notifications
 from tests.notifications.conftest import make_alert
 
 pytestmark = pytest.mark.django_db

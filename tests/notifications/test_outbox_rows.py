@@ -7,8 +7,8 @@ from django.db.models import Count
 from respond.accounts.models import Role
 from respond.alerts.models import ThreatUpdate
 from respond.notifications import services
+from respond.notifications.chains import deliver_notifications
 from respond.notifications.models import AlertOnlyContact, ExtraEmail, MessageKind, Notification, Status
-from respond.notifications.tasks import deliver_notifications
 from tests.factories import MembershipFactory, OrganisationFactory, UserFactory, member
 from tests.notifications.conftest import make_alert, organisation_with_members, with_mobile
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
+from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Min, Q, Window
 from django.db.models.functions import RowNumber
@@ -121,11 +122,13 @@ def _overview(request: HttpRequest) -> Paginator | None:
     return Paginator(counts, ALERTS_PER_PAGE)
 
 
+@login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The start page: "Your alerts", what each of the person's organisations must respond to."""
     now = timezone.now()
     user = request.user
     # Their ids only: the organisations themselves are read when the filter needs their names.
-    memberships = Membership.objects.filter(user=cast(User, user)).order_by()  # home() asks for a sign-in
+    memberships = Membership.objects.filter(user=cast(User, user)).order_by()  # signed in (login_required)
     organisations = sorted(memberships.values_list("organisation_id", flat=True))
     filters = request.GET.copy()
     filters.setdefault("show", "open")

@@ -1,3 +1,5 @@
+"""The header's navigation for every page: only what this person can use, which depends on how they signed in."""
+
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse

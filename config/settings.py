@@ -218,6 +218,9 @@ ACCOUNT_RATE_LIMITS = {
 INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7)
 INVITATIONS_PER_HOUR = env_int("INVITATIONS_PER_HOUR", 20)
 ACCESS_REQUESTS_PER_HOUR = env_int("ACCESS_REQUESTS_PER_HOUR", 10)
+# API tokens: the longest a token may be valid for (also the default), and requests per token per minute.
+API_TOKEN_MAX_DAYS = env_int("API_TOKEN_MAX_DAYS", 90)
+API_REQUESTS_PER_MINUTE = env_int("API_REQUESTS_PER_MINUTE", 300)
 # Passkeys (WebAuthn) can be the second factor, alongside or instead of an authenticator app. The relying party is
 # SITE_URL's host (see MfaAdapter): a passkey works only at https://that host, or http://localhost outside production.
 # Origins are always checked: MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN would turn that off, so it stays False everywhere.

@@ -249,3 +249,59 @@ class AccessRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == AccessRequestStatus.PENDING
+
+
+class ApiTokenAccess(models.TextChoices):
+    READ = "read", "Read only"
+    RESPOND = "respond", "Read and respond"
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def usable(self, *, now: datetime) -> "ApiTokenQuerySet":
+        """Neither revoked nor expired, of an account still active."""
+        return self.filter(revoked_at__isnull=True, expires_at__gt=now, user__is_active=True)
+
+    def visible_to(self, user: "User") -> "ApiTokenQuerySet":
+        """A person's own tokens, and those acting for an organisation they administer."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        administered = Membership.objects.filter(user=user, role=Role.ADMINISTRATOR).values("organisation_id")
+        acting_for_theirs = ApiToken.organisations.through.objects.filter(organisation_id__in=administered)
+        return self.filter(Q(user=user) | Q(pk__in=acting_for_theirs.values("apitoken_id")))
+
+
+class ApiToken(models.Model):
+    """A personal token for the API (and TAXII): it acts as its owner, for some of the owner's organisations.
+    Only the SHA-256 of the secret is stored; the prefix is kept so that people can tell their tokens apart."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16)
+    secret_hash = models.CharField(max_length=64, unique=True)
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="+")
+    access = models.CharField(max_length=10, choices=ApiTokenAccess.choices, default=ApiTokenAccess.READ)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    last_used_ip = models.GenericIPAddressField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"API token {self.name} ({self.prefix}…) of {self.user.email}"
+
+    @property
+    def can_respond(self) -> bool:
+        return self.access == ApiTokenAccess.RESPOND
+
+    def status_at(self, now: datetime) -> str:
+        if self.revoked_at is not None:
+            return "Revoked"
+        if self.expires_at <= now:
+            return "Expired"
+        return "Active"

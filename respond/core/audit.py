@@ -73,6 +73,8 @@ class Auditor:
     actor: AbstractBaseUser | None
     actor_label: str
     ip_address: str | None = None
+    # Set when acting through an API token: its name goes in the history of what is written.
+    api_token_name: str = ""
 
     @property
     def actor_id(self) -> int | None:

@@ -9,7 +9,7 @@ MANAGE := $(VENV_PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-reports
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@scripts/serve.sh $(HOST) $(PORT)
@@ -61,6 +61,9 @@ bench-bulk: install-python ## Time one bulk response for ORGS organisations on a
 RECIPIENTS ?= 10000
 bench-fanout: install-python ## Publish one alert to RECIPIENTS people and send every notification through a local Notify
 	$(VENV_PY) scripts/bench_fanout.py --recipients $(RECIPIENTS)
+
+bench-fanout-kill: install-python ## The same with a worker killed mid-run: how soon its claimed messages go out
+	$(VENV_PY) scripts/bench_fanout.py --kill --recipients 3000
 
 SCALE ?= 1
 bench-reports: install-python ## Generate a national-scale data set on PostgreSQL (SCALE=0.1 for a tenth) and time the reports and exports

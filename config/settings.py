@@ -166,13 +166,14 @@ else:
         }
     }
 
-# Background tasks (django.tasks): the database queue by default, RQ on Redis when REDIS_URL is set.
+# Background tasks (django.tasks): the database queue by default, RQ on Redis when REDIS_URL is set. Periodic jobs
+# have a queue of their own, listed first, so they never wait behind delivery (respond.core.queues).
 if REDIS_URL:
     INSTALLED_APPS += ["django_rq"]
-    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300}}
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["scheduled", "default"]}}
+    RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("scheduled", "default")}
 else:
-    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["scheduled", "default"]}}
 # Periodic jobs (`manage.py crontask`). With Redis, a lock there lets only one scheduler run at a time, however
 # many are started; every job is also idempotent, so a second scheduler would do no harm, only waste.
 CRONTASK = {"REDIS_URL": REDIS_URL or None}
@@ -373,7 +374,9 @@ NOTIFY_TIMEOUT_SECONDS = env_float("NOTIFY_TIMEOUT_SECONDS", 10)
 NOTIFY_MAX_ATTEMPTS = env_int("NOTIFY_MAX_ATTEMPTS", 10)
 NOTIFY_RETRY_BASE_SECONDS = env_float("NOTIFY_RETRY_BASE_SECONDS", 5)
 NOTIFY_RETRY_MAX_SECONDS = env_float("NOTIFY_RETRY_MAX_SECONDS", 600)
-NOTIFY_CLAIM_TIMEOUT_SECONDS = env_float("NOTIFY_CLAIM_TIMEOUT_SECONDS", 300)
+NOTIFY_LEASE_SECONDS = env_float("NOTIFY_LEASE_SECONDS", 30)
+NOTIFY_LEASE_RENEWAL_SECONDS = env_float("NOTIFY_LEASE_RENEWAL_SECONDS", 5)
+NOTIFY_LOOKUP_RATE_PER_MINUTE = env_int("NOTIFY_LOOKUP_RATE_PER_MINUTE", 0)
 NOTIFY_SEND_CONCURRENCY = env_int("NOTIFY_SEND_CONCURRENCY", 10)
 NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 100)
 NOTIFY_PARALLEL_TASKS = env_int("NOTIFY_PARALLEL_TASKS", 2)

@@ -17,11 +17,20 @@ then publishes an approved alert by POSTing the CSOC publish page as a signed-in
 
 The last line is machine-readable:
 RESULT recipients=<n> publish_ms=<ms> send_seconds=<s> rate_fraction=<0..1> duplicates=<n> lost=<n>
+
+With --kill, one run only: a fifth of the way through, the first worker is killed (SIGKILL) while it holds claims,
+and a replacement is started at once (as a process manager would). It measures how long the killed worker's
+claimed messages took to go out after the kill (their lease must run out first: NOTIFY_LEASE_SECONDS, --lease),
+and that every message still went exactly once:
+RESULT scenario=kill recipients=<n> lease_seconds=<s> orphaned=<n> orphaned_out_seconds=<s> send_seconds=<s>
+duplicates=<n> lost=<n>
 """
 
 import argparse
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -46,6 +55,8 @@ class Result:
     duplicates: int
     lost: int
     rate_limited: int
+    orphaned: int = 0
+    orphaned_out_seconds: float = 0.0
 
     @property
     def rate_fraction(self) -> float:
@@ -68,6 +79,8 @@ def parse_args() -> argparse.Namespace:
         help="a PostgreSQL database instead of SQLite: its name must contain 'bench', as it is dropped and made afresh",
     )
     parser.add_argument("--timeout", type=float, default=1800, help="give up after this many seconds a run")
+    parser.add_argument("--kill", action="store_true", help="kill a worker holding claims mid-run (one run only)")
+    parser.add_argument("--lease", type=float, default=30, help="NOTIFY_LEASE_SECONDS")
     return parser.parse_args()
 
 
@@ -156,12 +169,15 @@ def approved_alert(title: str):  # type: ignore[no-untyped-def]
     return alert
 
 
-def start_workers(args: argparse.Namespace, env: dict[str, str], log: Path) -> list[subprocess.Popen]:
+def start_workers(args: argparse.Namespace, env: dict[str, str], log: Path, count: int = 0) -> list[subprocess.Popen]:
+    count = count or args.workers
+    already = log.read_text(errors="replace") if log.exists() else ""
     if args.redis_url:
-        command = ["rqworker", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
+        command = ["rqworker", "scheduled", "default", "--job-class", "django_tasks_rq.Job", "--with-scheduler"]
         started = "Listening on"
     else:
-        command = ["db_worker", "--interval", "0.5", "--no-startup-delay", "--no-reload", "--verbosity", "1"]
+        command = ["db_worker", "--queue-name", "scheduled,default", "--interval", "0.5", "--no-startup-delay"]
+        command += ["--no-reload", "--verbosity", "1"]
         started = "Starting worker"
     workers = [
         subprocess.Popen(  # noqa: S603 - our own manage.py, fixed arguments
@@ -170,11 +186,12 @@ def start_workers(args: argparse.Namespace, env: dict[str, str], log: Path) -> l
             env=env,
             stdout=log.open("ab"),
             stderr=subprocess.STDOUT,
+            start_new_session=True,  # a group of its own: rqworker's forked scheduler and work horse die with it
         )
-        for _ in range(args.workers)
+        for _ in range(count)
     ]
     deadline = time.monotonic() + 120
-    while log.read_text(errors="replace").count(started) < args.workers:
+    while log.read_text(errors="replace").count(started) < already.count(started) + count:
         if time.monotonic() > deadline or any(worker.poll() is not None for worker in workers):
             raise SystemExit(f"Workers did not start:\n{log.read_text(errors='replace')[-3000:]}")
         time.sleep(0.2)
@@ -183,12 +200,51 @@ def start_workers(args: argparse.Namespace, env: dict[str, str], log: Path) -> l
 
 def stop_workers(workers: list[subprocess.Popen]) -> None:
     for worker in workers:
-        worker.terminate()
+        signal_group(worker, signal.SIGTERM)
     for worker in workers:
         try:
             worker.wait(timeout=30)
         except subprocess.TimeoutExpired:
-            worker.kill()
+            signal_group(worker, signal.SIGKILL)
+
+
+def signal_group(worker: subprocess.Popen, sig: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(worker.pid, sig)
+
+
+def process_group(pid: int) -> int | None:
+    try:
+        return os.getpgid(pid)
+    except ProcessLookupError:
+        return None
+
+
+def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: int, notify) -> tuple[float, list]:  # type: ignore[no-untyped-def]
+    """Once a fifth has gone, SIGKILLs the first worker (its whole group) while it holds claims. Returns when,
+    and the rows it had claimed."""
+    from respond.notifications.models import Status
+
+    victim = workers[0]
+    deadline = time.monotonic() + 600
+    while True:
+        if time.monotonic() > deadline:
+            raise SystemExit("The first worker never held claims")
+        if len(notify.records) >= total // 5:
+            # Claims read "<host>:<pid>:<random>": the sender is the worker, or (RQ) its work horse.
+            claims = rows.filter(status=Status.SENDING).values_list("pk", "claimed_by")
+            held = [pk for pk, claimed_by in claims if process_group(int(claimed_by.split(":")[1])) == victim.pid]
+            if held:
+                break
+        time.sleep(0.05)
+    signal_group(victim, signal.SIGKILL)
+    killed_at = time.time()
+    victim.wait(timeout=30)
+    time.sleep(0.5)  # a claim being written as it died is committed or not by now
+    claims = rows.filter(status=Status.SENDING).values_list("pk", "claimed_by")
+    orphaned = [pk for pk, claimed_by in claims if process_group(int(claimed_by.split(":")[1])) is None]
+    print(f"[kill] killed worker {victim.pid} holding {len(orphaned)} claims", flush=True)
+    return killed_at, orphaned
 
 
 def csoc_client():  # type: ignore[no-untyped-def]
@@ -214,9 +270,13 @@ def run(args: argparse.Namespace, env: dict[str, str], notify, client, *, limit:
         "NOTIFY_RATE_LIMIT_PER_MINUTE": str(limit),
         "NOTIFY_SEND_CONCURRENCY": str(args.concurrency),
         "NOTIFY_PARALLEL_TASKS": str(args.workers),
+        "NOTIFY_LEASE_SECONDS": str(args.lease),
     }
     os.environ.update({key: value for key, value in worker_env.items() if key.startswith("NOTIFY_")})
-    workers = start_workers(args, worker_env, BENCH_DIR / f"workers-{label}.log")
+    log = BENCH_DIR / f"workers-{label}.log"
+    workers = start_workers(args, worker_env, log)
+    orphaned: list = []
+    killed_at = 0.0
     try:
         client.get(f"/csoc/alerts/{alert.pk}/")  # a warm server: imports and first-request work done
         requests_before = len(notify.requests)
@@ -230,6 +290,9 @@ def run(args: argparse.Namespace, env: dict[str, str], notify, client, *, limit:
         rows = Notification.objects.filter(alert=alert)
         messages = rows.count()
         print(f"[{label}] published {alert.threat_id} to {messages} addresses in {publish_ms:.0f} ms", flush=True)
+        if args.kill:
+            killed_at, orphaned = kill_a_worker_holding_claims(workers, rows, messages, notify)
+            workers[0:1] = start_workers(args, worker_env, log, count=1)
         deadline = time.monotonic() + args.timeout
         while rows.filter(status__in=[Status.QUEUED, Status.SENDING]).exists():
             if time.monotonic() > deadline:
@@ -237,6 +300,8 @@ def run(args: argparse.Namespace, env: dict[str, str], notify, client, *, limit:
             time.sleep(0.5)
         last_sent = max(rows.values_list("sent_at", flat=True))
         send_seconds = last_sent.timestamp() - published_at
+        orphaned_out = rows.filter(pk__in=orphaned).values_list("sent_at", flat=True)
+        orphaned_out_seconds = max(orphaned_out).timestamp() - killed_at if orphaned else 0.0
     finally:
         stop_workers(workers)
 
@@ -256,6 +321,8 @@ def run(args: argparse.Namespace, env: dict[str, str], notify, client, *, limit:
         duplicates=duplicates,
         lost=lost,
         rate_limited=sum(1 for request in seen if request.status == 429),
+        orphaned=len(orphaned),
+        orphaned_out_seconds=orphaned_out_seconds,
     )
 
 
@@ -299,6 +366,20 @@ def main() -> None:
         cursor.execute("ANALYZE")  # planner statistics, as a database in use would have
 
     client = csoc_client()
+    if args.kill:
+        with NotifyServer(latency=args.latency) as notify:
+            result = run(args, env, notify, client, limit=args.limit, label="kill")
+        report("kill", result)
+        print(
+            f"The killed worker's {result.orphaned} claimed messages went out {result.orphaned_out_seconds:.1f} s "
+            f"after the kill (lease {args.lease:g} s); everything in {result.send_seconds:.1f} s"
+        )
+        print(
+            f"RESULT scenario=kill recipients={result.recipients} lease_seconds={args.lease:g} "
+            f"orphaned={result.orphaned} orphaned_out_seconds={result.orphaned_out_seconds:.1f} "
+            f"send_seconds={result.send_seconds:.1f} duplicates={result.duplicates} lost={result.lost}"
+        )
+        return
     with NotifyServer(latency=args.latency) as notify:
         if not args.no_raw:
             report("raw", run(args, env, notify, client, limit=args.raw_limit, label="raw"))

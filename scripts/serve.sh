@@ -18,13 +18,15 @@ trap cleanup INT TERM EXIT
 .venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --worker-class gthread \
   --threads 4 --access-logfile - &
 pids+=($!)
+# The worker takes periodic jobs (queue "scheduled") before delivery and other work (queue "default").
 if [ -n "${REDIS_URL:-}" ]; then
-  .venv/bin/python manage.py rqworker default --job-class django_tasks_rq.Job --with-scheduler &
+  .venv/bin/python manage.py rqworker scheduled default --job-class django_tasks_rq.Job --with-scheduler &
 else
-  .venv/bin/python manage.py db_worker &
+  .venv/bin/python manage.py db_worker --queue-name scheduled,default &
 fi
 pids+=($!)
-.venv/bin/python manage.py crontask &
+# Our heartbeat (respond.core.tasks) goes on the periodic jobs' queue; crontask's own would wait behind delivery.
+.venv/bin/python manage.py crontask --no-heartbeat &
 pids+=($!)
 
 cat <<MSG

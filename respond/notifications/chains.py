@@ -1,11 +1,14 @@
 """The delivery chains: background tasks that send the outbox. Each is thin: the work is in
-respond.notifications.delivery. Services start them (after their transaction commits); the per-minute sweep in
-respond.notifications.tasks restarts them.
+respond.notifications.delivery and .slots. Services start them (after their transaction commits); the per-minute
+sweep in respond.notifications.tasks restarts lost ones.
 
-Publishing enqueues NOTIFY_PARALLEL_TASKS "chains" of deliver_notifications. A chain sends until nothing is
-due; it waits for a retry or a stuck claim that falls due within SHORT_WAIT_SECONDS, and schedules a
-deferred run of itself for a later one (RQ runs those only with `rqworker --with-scheduler`). It ends when
-nothing is left to send. A chain lost with its worker (killed mid-run) is replaced by the per-minute sweep.
+Publishing enqueues NOTIFY_PARALLEL_TASKS "chains" of deliver_notifications, one per slot. A chain holds its slot
+by a lease in the cache that it renews while it runs (respond.notifications.chains), so a chain lost with its
+worker (killed mid-run) is noticed within NOTIFY_LEASE_SECONDS, by the other chains or by the per-minute sweep,
+and started again: delivery goes back to full parallelism. A chain sends until nothing is due; it waits for a
+retry or a lease that runs out within SHORT_WAIT_SECONDS, and schedules a deferred run of itself for a later one
+(RQ runs those only with `rqworker --with-scheduler`). Between batches it makes room for a periodic job waiting
+for a worker (respond.core.queues).
 """
 
 import logging
@@ -16,46 +19,86 @@ from django.core.cache import cache
 from django.tasks import task
 from django.utils import timezone
 
+from respond.core.queues import scheduled_job_needs_room
 from respond.notifications.channels import Channels
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, next_due_at
-from respond.notifications.ratelimit import shared_bucket
+from respond.notifications.models import Notification
+from respond.notifications.ratelimit import notify_buckets
+from respond.notifications.slots import ChainSlot, stalled_slots
 
 logger = logging.getLogger(__name__)
 
 
-# A retry or a claim timing out sooner than this is waited for in the task; later ones get a deferred task.
+# A retry or a lease running out sooner than this is waited for in the task; later ones get a deferred task.
 SHORT_WAIT_SECONDS = 15
 
 
 @task
 def deliver_notifications(slot: int = 0) -> int:
     conf = notification_settings()
+    chain = ChainSlot(slot, conf)
+    if not chain.take():
+        return 0  # another chain of this slot is running: it will send what this one was queued for
+    sends, lookups = notify_buckets(conf)
+
+    def heartbeat() -> bool:
+        alive = chain.renew()
+        restart_stalled_chains()
+        return alive
+
     deliverer = Deliverer(
         conf=conf,
         channels=Channels.from_settings(conf),
-        bucket=shared_bucket(f"notify:{conf.notify_service_id or 'smtp'}", conf.rate_limit_per_minute),
+        bucket=sends,
+        lookup_bucket=lookups,
+        worker_id=chain.holder,
+        heartbeat=heartbeat,
+        hand_over=scheduled_job_needs_room,
     )
     deadline = time.monotonic() + conf.task_time_limit_seconds
     processed = 0
     while True:
         summary = deliverer.run(time_limit=max(0.0, deadline - time.monotonic()))
         processed += summary.processed
-        if summary.out_of_time:
-            # Give the worker back between long runs; carry on at once.
+        if chain.lost:
+            break  # presumed dead and replaced: the replacement carries on
+        if summary.out_of_time or summary.handed_over:
+            # Give the worker back (to a periodic job, or between long runs); the next run carries on at once.
+            chain.hand_on()
             deliver_notifications.enqueue(slot=slot)
             break
         due = next_due_at(conf)
         if due is None:
+            chain.release()
+            # Work queued while this chain held the slot, whose own chain saw it held and stopped: look once more.
+            if claimable_now(conf) and chain.take():
+                continue
             break
         wait = (due - timezone.now()).total_seconds()
         if wait > SHORT_WAIT_SECONDS or time.monotonic() + wait > deadline:
+            chain.release()
             schedule_next_run(slot=slot, due=due)
             break
-        time.sleep(max(wait, 0.05))
+        if not wait_holding_slot(chain, seconds=wait, step=conf.lease_renewal_seconds):
+            break
     if processed:
         logger.info("Delivery chain %d: %d sent or tried", slot, processed)
     return processed
+
+
+def wait_holding_slot(chain: ChainSlot, *, seconds: float, step: float) -> bool:
+    """Sleeps, renewing the slot's lease; False if another chain took the slot meanwhile."""
+    until = time.monotonic() + max(seconds, 0.05)
+    while (left := until - time.monotonic()) > 0:
+        time.sleep(min(left, step))
+        if not chain.renew():
+            return False
+    return True
+
+
+def claimable_now(conf) -> bool:  # type: ignore[no-untyped-def]
+    return Notification.objects.claimable(now=timezone.now(), lease=conf.lease).exists()
 
 
 def schedule_next_run(*, slot: int, due: datetime) -> None:
@@ -66,5 +109,24 @@ def schedule_next_run(*, slot: int, due: datetime) -> None:
 
 
 def enqueue_delivery() -> None:
-    for slot in range(notification_settings().parallel_tasks):
-        deliver_notifications.enqueue(slot=slot)
+    """Starts a chain in every slot that has none running or queued: a running chain takes new work as it comes."""
+    conf = notification_settings()
+    for slot in range(conf.parallel_tasks):
+        if ChainSlot(slot, conf).reserve():
+            deliver_notifications.enqueue(slot=slot)
+
+
+def restart_stalled_chains() -> list[int]:
+    """Starts a chain for every slot without a live one, when messages are due. Returns the slots started."""
+    conf = notification_settings()
+    idle = stalled_slots(conf)
+    if not idle or not claimable_now(conf):
+        return []
+    started = []
+    for slot in idle:
+        if ChainSlot(slot, conf).reserve():
+            deliver_notifications.enqueue(slot=slot)
+            started.append(slot)
+    if started:
+        logger.warning("Notifications are due and no chain holds slots %s: starting them", started)
+    return started

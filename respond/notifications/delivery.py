@@ -1,9 +1,13 @@
 """The worker's side of the outbox: claim due rows, send them within the shared rate limit, record the outcome.
 
 Exactly once: a row is claimed (status "sending", claimed_by, claimed_at) in a short transaction that other
-workers skip (SKIP LOCKED on PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE). A worker starts
-no send from a claim older than half the claim timeout, and only a claim older than the whole timeout is
-taken over; the new owner first asks Notify, by the row's reference, whether the message was sent.
+workers skip (SKIP LOCKED on PostgreSQL; on SQLite every transaction is BEGIN IMMEDIATE). A claim is a lease:
+the worker renews it (claimed_at) every NOTIFY_LEASE_RENEWAL_SECONDS while it sends, and a lease not renewed for
+NOTIFY_LEASE_SECONDS is taken over, so a dead worker's messages wait seconds, not minutes. A worker starts no send
+unless its lease has time left for the whole send (a look-up, then the send: twice the request timeout), so a
+lease is never taken over while its owner may still be sending. Before a message's first request the row is
+marked `send_uncertain` (a few rows per write); the new owner of a taken-over row asks Notify, by the row's
+reference, whether a marked message was sent, and sends unmarked ones (never started) at once.
 """
 
 import itertools
@@ -14,13 +18,13 @@ import socket
 import time
 import uuid
 from collections import deque
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from uuid import UUID
 
-from django.core.cache import cache
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Min
 from django.utils import timezone
 
@@ -31,8 +35,6 @@ from respond.notifications.models import Notification, Status
 from respond.notifications.ratelimit import TokenBucket
 
 logger = logging.getLogger(__name__)
-
-HEARTBEAT_KEY = "notifications:delivery:heartbeat"
 
 
 def new_worker_id() -> str:
@@ -65,17 +67,32 @@ class Outcome:
 class RunSummary:
     processed: int = 0  # sends (or look-ups) tried
     out_of_time: bool = False
+    handed_over: bool = False  # stopped between batches when told to (other work waits, or the chain was replaced)
 
 
 class Deliverer:
     def __init__(
-        self, *, conf: NotificationSettings, channels: Channels, bucket: TokenBucket, worker_id: str | None = None
+        self,
+        *,
+        conf: NotificationSettings,
+        channels: Channels,
+        bucket: TokenBucket,
+        lookup_bucket: TokenBucket | None = None,
+        worker_id: str | None = None,
+        heartbeat: Callable[[], bool] | None = None,
+        hand_over: Callable[[], bool] | None = None,
     ) -> None:
+        """`bucket` is for sends and `lookup_bucket` for look-ups (the same one when not given). `heartbeat` is
+        called with every lease renewal and batch, and returns False when this worker should stop after the batch;
+        `hand_over` is asked between batches whether to stop for other work."""
         self.conf = conf
         self.channels = channels
-        self.bucket = bucket
+        self.purse = TokenPurse(sends=bucket, lookups=lookup_bucket or bucket)
         self.worker_id = worker_id or new_worker_id()
-        self.tokens = 0  # granted by the bucket and not yet spent
+        self.heartbeat = heartbeat or (lambda: True)
+        self.hand_over = hand_over or (lambda: False)
+        self.renewed_at = 0.0  # time.monotonic() when this worker's claims were last renewed
+        self.stopping = False
         self._messages: dict[tuple, Message] = {}
 
     def run(self, *, time_limit: float) -> RunSummary:
@@ -87,17 +104,20 @@ class Deliverer:
                 if time.monotonic() >= deadline:
                     summary.out_of_time = True
                     return summary
+                if not self.heartbeat() or self.stopping or self.hand_over():
+                    summary.handed_over = True
+                    return summary
                 batch = self.claim()
                 if not batch:
                     return summary
-                cache.set(HEARTBEAT_KEY, time.time(), timeout=600)
                 summary.processed += sum(outcome.started for outcome in self.deliver(batch, pool))
 
     def claim(self) -> list[Notification]:
         now = timezone.now()
+        renewed_at = time.monotonic()
         with transaction.atomic():
             candidates = list(
-                Notification.objects.claimable(now=now, claim_timeout=self.conf.claim_timeout)
+                Notification.objects.claimable(now=now, lease=self.conf.lease)
                 .select_for_update(skip_locked=True)
                 .order_by("priority", "next_attempt_at")
                 .values_list("id", "status")[: self.conf.batch_size]
@@ -108,16 +128,34 @@ class Deliverer:
             Notification.objects.filter(id__in=ids).update(
                 status=Status.SENDING, claimed_at=now, claimed_by=self.worker_id
             )
-            # Claimed before by a worker that never finished: it may have sent them.
-            taken_over = [pk for pk, status in candidates if status == Status.SENDING]
-            if taken_over:
-                logger.warning("Taking over %d notifications from a worker that did not finish", len(taken_over))
-                Notification.objects.filter(id__in=taken_over).update(send_uncertain=True)
+        self.renewed_at = renewed_at
+        # A lease its worker stopped renewing: the rows it marked may have been sent, and will be asked about.
+        taken_over = sum(1 for _, status in candidates if status == Status.SENDING)
+        if taken_over:
+            logger.warning("Taking over %d notifications from a worker that stopped renewing its lease", taken_over)
         return list(
             Notification.objects.filter(id__in=ids, claimed_by=self.worker_id).select_related(
                 "alert", "update", "organisation", "composed"
             )
         )
+
+    def keep_lease(self) -> bool:
+        """Renews this worker's claims when due; True while the lease has time left for a whole send."""
+        if time.monotonic() - self.renewed_at >= self.conf.lease_renewal_seconds:
+            started = time.monotonic()
+            try:
+                Notification.objects.filter(claimed_by=self.worker_id, status=Status.SENDING).update(
+                    claimed_at=timezone.now()
+                )
+                self.renewed_at = started
+            except DatabaseError:
+                logger.exception("Could not renew the lease on claimed notifications")
+            if not self.heartbeat():
+                self.stopping = True
+        return time.monotonic() - self.renewed_at < self.conf.send_window_seconds
+
+    def until_renewal(self) -> float:
+        return max(0.01, self.renewed_at + self.conf.lease_renewal_seconds - time.monotonic())
 
     def message_for(self, notification: Notification) -> Message:
         if notification.composed is not None:
@@ -142,9 +180,8 @@ class Deliverer:
         return self._messages[key]
 
     def deliver(self, batch: list[Notification], pool: ThreadPoolExecutor) -> list[Outcome]:
-        claimed = time.monotonic()
-        stop_after = self.conf.claim_timeout.total_seconds() / 2
         pending = deque(Job(n, self.message_for(n), n.send_uncertain) for n in batch)
+        marked: set[UUID] = set()
         running: set[Future[Outcome]] = set()
         outcomes: list[Outcome] = []
 
@@ -154,32 +191,38 @@ class Deliverer:
             outcomes.extend(future.result() for future in done)
 
         while pending:
-            if time.monotonic() - claimed > stop_after:
-                logger.warning("Claim is getting old: giving back %d notifications", len(pending))
+            if not self.keep_lease():
+                logger.warning("The lease is too old to start a send: giving back %d notifications", len(pending))
                 outcomes.extend(Outcome(job.notification.id, started=False) for job in pending)
                 break
             if len(running) >= self.conf.send_concurrency:
-                collect(None)
+                collect(self.until_renewal())
                 continue
-            needed = 2 if pending[0].ask_first else 1
-            if self.tokens < needed:
-                # Enough for the next few sends at once: one trip to the shared bucket per few messages.
-                ahead = sum(2 if job.ask_first else 1 for job in itertools.islice(pending, self.conf.send_concurrency))
-                grant = self.bucket.take(ahead - self.tokens)
-                self.tokens += grant.tokens
-                if self.tokens < needed:
-                    pause = max(grant.wait_seconds, 0.005)
-                    if running:
-                        collect(pause)
-                    else:
-                        time.sleep(pause)
-                    continue
-            self.tokens -= needed
-            running.add(pool.submit(self.send_one, pending.popleft()))
+            job, pause = self.purse.next_job(pending, window=self.conf.send_concurrency)
+            if job is None:
+                pause = min(pause, self.until_renewal())
+                if running:
+                    collect(pause)
+                else:
+                    time.sleep(pause)
+                continue
+            if not job.ask_first and job.notification.id not in marked:
+                marked.update(self.mark_in_flight([job, *itertools.islice(pending, self.conf.send_concurrency - 1)]))
+            running.add(pool.submit(self.send_one, job))
         while running:
-            collect(None)
+            self.keep_lease()
+            collect(self.until_renewal())
         self.record(outcomes, {n.id: n for n in batch})
         return outcomes
+
+    def mark_in_flight(self, jobs: list[Job]) -> list[UUID]:
+        """Marks the rows about to be sent, before their first request: if this worker dies, whoever takes them
+        over asks Notify about these, and sends the others at once. One write for the next few sends."""
+        ids = [job.notification.id for job in jobs if not job.ask_first]
+        Notification.objects.filter(id__in=ids, claimed_by=self.worker_id, status=Status.SENDING).update(
+            send_uncertain=True
+        )
+        return ids
 
     def send_one(self, job: Job) -> Outcome:
         """Runs in a sending thread: network only, no database."""
@@ -209,9 +252,11 @@ class Deliverer:
                 mine = Notification.objects.filter(pk=outcome.notification_id, claimed_by=self.worker_id).filter(
                     status=Status.SENDING
                 )
+                notification = claimed[outcome.notification_id]
                 release = {"claimed_at": None, "claimed_by": ""}
                 if not outcome.started:
-                    mine.update(status=Status.QUEUED, **release)
+                    # Marked in flight ahead of time, but never sent: only its earlier doubt remains.
+                    mine.update(status=Status.QUEUED, send_uncertain=notification.send_uncertain, **release)
                 elif outcome.result is not None:
                     mine.update(
                         status=outcome.result.status,
@@ -224,20 +269,22 @@ class Deliverer:
                         **release,
                     )
                 else:
-                    assert outcome.error is not None
-                    mine.update(**self._failure(outcome, claimed[outcome.notification_id], now), **release)
+                    mine.update(**self._failure(outcome, notification, now), **release)
 
     def _failure(self, outcome: Outcome, notification: Notification, now: datetime) -> dict:
         error = outcome.error
         assert error is not None
         attempts = notification.attempts + 1
+        # Kept for the delivery page: how long transient errors held a message up.
+        first = {"first_failed_at": notification.first_failed_at or now}
         if not isinstance(error, TransientError):
-            return {"status": Status.FAILED, "error": error.message, "attempts": attempts}
+            return {"status": Status.FAILED, "error": error.message, "attempts": attempts, **first}
         if attempts >= self.conf.max_attempts:
             return {
                 "status": Status.FAILED,
                 "error": f"Gave up after {attempts} attempts. The last error: {error.message}",
                 "attempts": attempts,
+                **first,
             }
         # If the provider just told us it had no earlier send, only this attempt's doubt remains.
         uncertain = error.uncertain or (notification.send_uncertain and not outcome.asked)
@@ -248,17 +295,58 @@ class Deliverer:
             "attempts": attempts,
             "send_uncertain": uncertain,
             "next_attempt_at": now + timedelta(seconds=delay),
+            **first,
         }
 
 
+class TokenPurse:
+    """The rate-limit tokens one worker holds: sends and look-ups from buckets of their own (see ratelimit)."""
+
+    def __init__(self, *, sends: TokenBucket, lookups: TokenBucket) -> None:
+        self.send_bucket = sends
+        self.lookup_bucket = lookups
+        self.sends = 0  # granted and not yet spent
+        self.lookups = 0
+
+    def next_job(self, pending: deque[Job], *, window: int) -> tuple[Job | None, float]:
+        """Takes the first of the next few jobs the tokens allow off `pending`; else how long to wait. A job that
+        must ask first waits for a look-up token without holding up the sends behind it."""
+        ahead = list(itertools.islice(pending, window))
+        pause = self._top_up(ahead)
+        for index, job in enumerate(ahead):
+            if self.sends < 1:
+                break
+            if job.ask_first:
+                if self.lookups < 1:
+                    continue
+                self.lookups -= 1
+            self.sends -= 1
+            del pending[index]
+            return job, 0.0
+        return None, pause
+
+    def _top_up(self, ahead: list[Job]) -> float:
+        # Enough for the next few jobs at once: one trip to the shared buckets per few messages.
+        waits = []
+        if self.sends < 1:
+            grant = self.send_bucket.take(len(ahead))
+            self.sends += grant.tokens
+            if self.sends < 1 and self.lookup_bucket is not self.send_bucket:
+                self.sends += self.lookup_bucket.take(len(ahead), spare_only=True).tokens
+            if self.sends < 1:
+                waits.append(grant.wait_seconds)
+        lookups = sum(job.ask_first for job in ahead)
+        if lookups and self.lookups < 1:
+            grant = self.lookup_bucket.take(lookups)
+            self.lookups += grant.tokens
+            if self.lookups < 1:
+                waits.append(grant.wait_seconds)
+        return max(min(waits, default=0.0), 0.005)
+
+
 def next_due_at(conf: NotificationSettings) -> datetime | None:
-    """When the next row becomes claimable: a retry falling due, or a claim timing out."""
+    """When the next row becomes claimable: a retry falling due, or a lease running out."""
     retry = Notification.objects.filter(status=Status.QUEUED).aggregate(at=Min("next_attempt_at"))["at"]
     claim = Notification.objects.filter(status=Status.SENDING).aggregate(at=Min("claimed_at"))["at"]
-    times = [t for t in (retry, claim + conf.claim_timeout if claim else None) if t is not None]
+    times = [t for t in (retry, claim + conf.lease if claim else None) if t is not None]
     return min(times) if times else None
-
-
-def recently_active(seconds: float) -> bool:
-    beat = cache.get(HEARTBEAT_KEY)
-    return beat is not None and time.time() - float(beat) < seconds

@@ -77,11 +77,10 @@ RETRYABLE_STATUSES = (Status.FAILED, Status.TEMPORARY_FAILURE, Status.TECHNICAL_
 
 
 class NotificationQuerySet(models.QuerySet["Notification"]):
-    def claimable(self, *, now: datetime, claim_timeout: timedelta) -> "NotificationQuerySet":
-        """Due to be sent: queued and due, or claimed by a worker that has not finished in time."""
+    def claimable(self, *, now: datetime, lease: timedelta) -> "NotificationQuerySet":
+        """Due to be sent: queued and due, or claimed by a worker that stopped renewing its lease."""
         return self.filter(
-            Q(status=Status.QUEUED, next_attempt_at__lte=now)
-            | Q(status=Status.SENDING, claimed_at__lt=now - claim_timeout)
+            Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_at__lt=now - lease)
         )
 
     def unfinished(self) -> "NotificationQuerySet":
@@ -170,6 +169,7 @@ class Notification(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
+    # A lease: the worker renews claimed_at while it sends; one not renewed in NOTIFY_LEASE_SECONDS is taken over.
     claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_by = models.CharField(max_length=100, blank=True)
     # True when a send may have reached the provider without our knowing: ask it before sending again.
@@ -180,6 +180,8 @@ class Notification(models.Model):
     # The provider's id for the message: empty (NULL) until it accepts it.
     provider_id = models.CharField(max_length=100, null=True, blank=True)
     error = models.TextField(blank=True)
+    # When the first attempt failed: with sent_at, how long transient errors held the message up.
+    first_failed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)

@@ -8,7 +8,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -129,10 +130,22 @@ def delivery_progress(*, alert: Alert) -> dict[str, Any]:
         **counts,
         "finished": counts["queued"] + counts["sending"] == 0,
         "by_channel": [by_channel[channel] for channel in (Channel.EMAIL, Channel.SMS) if channel in by_channel],
+        **_retries(notifications),
         "failures": notifications.filter(failed)
         .select_related("user", "contact", "organisation", "update")
         .order_by("organisation__name", "address", "kind"),
     }
+
+
+def _retries(notifications: QuerySet[Notification]) -> dict[str, Any]:
+    """How hard sending was: messages tried more than once, the retries in all, and the longest a message that
+    went out was held up by them (from its first failed attempt until Notify took it)."""
+    held_up = ExpressionWrapper(F("sent_at") - F("first_failed_at"), output_field=DurationField())
+    return notifications.filter(attempts__gt=1).aggregate(
+        retried=Count("id"),
+        retries=Coalesce(Sum(F("attempts") - 1), 0),
+        longest_delay=Max(held_up, filter=Q(sent_at__isnull=False, first_failed_at__isnull=False)),
+    )
 
 
 def retry_failed(*, alert: Alert, auditor: Auditor) -> int:
@@ -140,22 +153,21 @@ def retry_failed(*, alert: Alert, auditor: Auditor) -> int:
     now = timezone.now()
     with transaction.atomic():
         retryable = Notification.objects.filter(alert=alert, status__in=RETRYABLE_STATUSES)
+        queued_afresh = {
+            "status": Status.QUEUED,
+            "attempts": 0,
+            "next_attempt_at": now,
+            "error": "",
+            "sent_at": None,
+            "delivered_at": None,
+            "first_failed_at": None,
+        }
         # Notify accepted these and then could not deliver them: the new send needs its own reference.
         resend = retryable.filter(provider_id__isnull=False).update(
-            status=Status.QUEUED,
-            attempts=0,
-            next_attempt_at=now,
-            error="",
-            provider_id=None,
-            send_uncertain=False,
-            resend_count=F("resend_count") + 1,
-            sent_at=None,
-            delivered_at=None,
+            **queued_afresh, provider_id=None, send_uncertain=False, resend_count=F("resend_count") + 1
         )
         # These never reached Notify, or may have: keep the reference so the worker can ask first.
-        again = retryable.filter(provider_id__isnull=True).update(
-            status=Status.QUEUED, attempts=0, next_attempt_at=now, error="", sent_at=None, delivered_at=None
-        )
+        again = retryable.filter(provider_id__isnull=True).update(**queued_afresh)
         count = resend + again
         if count:
             auditor.log("notifications.retry_failed", alert, after={"messages": count})
@@ -209,8 +221,18 @@ def record_delivery_receipt(*, payload: Any) -> Notification | None:
         notification = _receipt_target(provider_id, reference)
         if notification is None:
             return None
-        # The receipt may beat the worker to recording the send: it settles the row either way.
-        changes: dict[str, Any] = {"status": status, "provider_id": provider_id, "claimed_at": None, "claimed_by": ""}
+        # The receipt may beat the worker to recording the send: it settles the row either way. Notify has the
+        # message, so nothing is left in doubt, and the send it answers counts as an attempt (the worker, finding
+        # the row moved on, records nothing).
+        changes: dict[str, Any] = {
+            "status": status,
+            "provider_id": provider_id,
+            "claimed_at": None,
+            "claimed_by": "",
+            "send_uncertain": False,
+        }
+        if notification.status == Status.SENDING or notification.attempts == 0:
+            changes["attempts"] = notification.attempts + 1
         if notification.sent_at is None:
             changes["sent_at"] = _receipt_time(payload.get("sent_at")) or completed_at
         if status == Status.DELIVERED:

@@ -1,29 +1,15 @@
-"""Scheduled notification jobs: the sweep that restarts delivery (respond.notifications.chains) when work is due
-and no worker is sending it."""
-
-import logging
+"""Scheduled notification jobs: the sweep that starts delivery chains (respond.notifications.chains) lost with
+their worker, or never started, while messages are due."""
 
 from crontask import cron
 from django.tasks import task
-from django.utils import timezone
 
-from respond.notifications.chains import enqueue_delivery
-from respond.notifications.conf import notification_settings
-from respond.notifications.delivery import recently_active
-from respond.notifications.models import Notification
-
-logger = logging.getLogger(__name__)
+from respond.core.queues import SCHEDULED_PRIORITY, SCHEDULED_QUEUE
+from respond.notifications.chains import restart_stalled_chains
 
 
 @cron("* * * * *")
-@task
+@task(queue_name=SCHEDULED_QUEUE, priority=SCHEDULED_PRIORITY)
 def sweep_notifications() -> bool:
-    """Restart delivery when work is due and no worker has sent anything for two minutes."""
-    conf = notification_settings()
-    if recently_active(120):
-        return False
-    if not Notification.objects.claimable(now=timezone.now(), claim_timeout=conf.claim_timeout).exists():
-        return False
-    logger.warning("Notifications are due and no worker is sending them: starting delivery")
-    enqueue_delivery()
-    return True
+    """Restarts delivery chains lost with their worker (or never started) while messages are due."""
+    return bool(restart_stalled_chains())

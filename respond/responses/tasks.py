@@ -6,6 +6,7 @@ import logging
 from crontask import cron
 from django.tasks import task
 
+from respond.core.queues import SCHEDULED_PRIORITY, SCHEDULED_QUEUE
 from respond.responses.services import expire_unable_to_implement
 
 logger = logging.getLogger(__name__)
@@ -13,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 # Hourly, so an exception reopens early on its review date (London time), and a missed run is caught up.
 @cron("10 * * * *")
-@task
+@task(queue_name=SCHEDULED_QUEUE, priority=SCHEDULED_PRIORITY)
 def reopen_expired_exceptions() -> int:
     reopened = expire_unable_to_implement()
     if reopened:

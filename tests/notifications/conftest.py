@@ -4,6 +4,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Role
@@ -13,7 +14,8 @@ from respond.notifications.channels import Channels
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, RunSummary
 from respond.notifications.models import Notification, UserContactDetails
-from respond.notifications.ratelimit import shared_bucket
+from respond.notifications.ratelimit import notify_buckets
+from respond.notifications.slots import slot_key
 from tests.factories import OrganisationFactory, global_user, member
 from tests.support.notify_server import NotifyServer
 
@@ -23,7 +25,17 @@ _threat_numbers = iter(range(9000, 100000))
 @pytest.fixture(autouse=True)
 def dummy_tasks(settings):
     """Enqueued tasks are recorded, not run: tests run the worker themselves (or, in the kill test, real ones)."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["scheduled", "default"]}
+    }
+
+
+@pytest.fixture(autouse=True)
+def no_delivery_chains(settings):
+    """No chain holds or has reserved a slot. Only Redis needs telling: the database cache's entries go with each
+    test's transaction (and tests without the database may not touch it)."""
+    if settings.REDIS_URL:
+        cache.delete_many([slot_key(slot) for slot in range(8)])
 
 
 @pytest.fixture(autouse=True)
@@ -40,7 +52,8 @@ def notify(settings):
     settings.NOTIFY_EMAIL_TEMPLATE_ID = server.email_template_id
     settings.NOTIFY_SMS_TEMPLATE_ID = server.sms_template_id
     settings.NOTIFY_TIMEOUT_SECONDS = 0.5
-    settings.NOTIFY_CLAIM_TIMEOUT_SECONDS = 10
+    settings.NOTIFY_LEASE_SECONDS = 3
+    settings.NOTIFY_LEASE_RENEWAL_SECONDS = 0.5
     settings.NOTIFY_RETRY_BASE_SECONDS = 0.01
     settings.NOTIFY_RETRY_MAX_SECONDS = 0.05
     settings.NOTIFY_RATE_LIMIT_PER_MINUTE = 600_000
@@ -87,11 +100,8 @@ def organisation_with_members(count: int, **kwargs):
 
 def in_process_deliverer() -> Deliverer:
     conf = notification_settings()
-    return Deliverer(
-        conf=conf,
-        channels=Channels.from_settings(conf),
-        bucket=shared_bucket("notify:test", conf.rate_limit_per_minute),
-    )
+    sends, lookups = notify_buckets(conf)
+    return Deliverer(conf=conf, channels=Channels.from_settings(conf), bucket=sends, lookup_bucket=lookups)
 
 
 def run_worker_once() -> RunSummary:

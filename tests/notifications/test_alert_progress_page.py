@@ -1,5 +1,7 @@
 """CSOC sees each alert's messages: counts by status, the failures with their reasons, and can send them again."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
 
@@ -7,6 +9,7 @@ from respond.core.models import AuditLog
 from respond.notifications import services
 from respond.notifications.chains import deliver_notifications
 from respond.notifications.models import Notification, Status
+from respond.notifications.views.delivery import describe_delay
 from tests.notifications.conftest import deliver_everything, make_alert
 
 pytestmark = pytest.mark.django_db
@@ -120,3 +123,40 @@ def test_nothing_to_retry(notify, csoc, signed_in, trust_a, alice):
 
 def test_an_unknown_alert_is_not_found(csoc, signed_in):
     assert signed_in(csoc).get(reverse("notifications:alert_progress", args=["CC-0000"])).status_code == 404
+
+
+def test_retries_and_the_longest_delay_show_after_the_messages_went_out(notify, csoc, signed_in, trust_a, alice, bob):
+    alert = make_alert(organisations=[trust_a])
+    services.notifications_for_alert(alert=alert)
+    notify.fail_next(1, status=503)
+    notify.fail_next(1, status=429)
+    notify.fail_next(1, status=500)
+
+    deliver_everything()
+
+    progress = services.delivery_progress(alert=alert)
+    assert progress["sent"] == 2
+    assert progress["retries"] == 3
+    assert 1 <= progress["retried"] <= 2
+    assert timedelta(0) < progress["longest_delay"] < timedelta(seconds=20)
+    html = signed_in(csoc).get(progress_url(alert)).content.decode()
+    assert "<h2>Retries</h2>" in html
+    assert "Retries in all" in html
+    assert "Longest a message was held up by retries" in html
+
+
+def test_no_retries_section_when_every_message_went_at_the_first_attempt(notify, csoc, signed_in, trust_a, alice):
+    alert = make_alert(organisations=[trust_a])
+    services.notifications_for_alert(alert=alert)
+    deliver_everything()
+
+    assert services.delivery_progress(alert=alert)["retries"] == 0
+    assert "Retries in all" not in signed_in(csoc).get(progress_url(alert)).content.decode()
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [(0.2, "1 second"), (59, "59 seconds"), (61, "1 minute 1 second"), (7325, "2 hours 2 minutes 5 seconds")],
+)
+def test_delays_read_as_plain_english(seconds, text):
+    assert describe_delay(timedelta(seconds=seconds)) == text

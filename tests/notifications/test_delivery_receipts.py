@@ -8,9 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respond.notifications import services
+from respond.notifications.delivery import Job
 from respond.notifications.models import Notification, Status
 from respond.notifications.urls import PUBLIC_URL_NAMES
-from tests.notifications.conftest import deliver_everything, make_alert
+from tests.notifications.conftest import deliver_everything, in_process_deliverer, make_alert
 
 pytestmark = pytest.mark.django_db
 TOKEN = "a-long-random-callback-token-0123456789"
@@ -120,3 +121,35 @@ def test_a_receipt_for_someone_elses_message_is_ignored(sent):
 
 def test_only_post_is_allowed(sent):
     assert Client().get(URL).status_code == 405
+
+
+def test_a_receipt_that_beats_the_worker_settles_the_rows_bookkeeping(notify, settings, trust_a, alice):
+    """A retry after a 503 asks Notify first, sends, and the receipt comes before the worker records the send: the
+    row is delivered, nothing is left in doubt and the send counts as an attempt."""
+    settings.NOTIFY_CALLBACK_BEARER_TOKEN = TOKEN
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    Notification.objects.update(send_uncertain=True)
+    worker = in_process_deliverer()
+    [row] = worker.claim()
+    job = Job(row, worker.message_for(row), ask_first=row.send_uncertain)
+
+    outcome = worker.send_one(job)
+    [record] = notify.records
+    assert post(notify.receipt(record, "delivered")).json()["result"] == "updated"
+    worker.record([outcome], {row.pk: row})
+
+    row.refresh_from_db()
+    assert (row.status, row.provider_id, row.claimed_by) == (Status.DELIVERED, record.id, "")
+    assert (row.send_uncertain, row.attempts) == (False, 1)
+    assert row.sent_at is not None
+    assert row.delivered_at is not None
+
+
+def test_a_receipt_for_a_row_already_recorded_does_not_count_its_send_again(sent):
+    record = sent.records[0]
+    assert row_for(record).attempts == 1
+
+    post(sent.receipt(record, "delivered"))
+
+    row = row_for(record)
+    assert (row.status, row.attempts, row.send_uncertain) == (Status.DELIVERED, 1, False)

@@ -1,4 +1,5 @@
-"""The delivery task runs until nothing is due, then schedules itself for the next retry; the sweep restarts it."""
+"""The delivery task runs until nothing is due, then schedules itself for the next retry; a chain lost with its
+worker is started again, by the sweep or by a live chain."""
 
 from datetime import timedelta
 
@@ -8,8 +9,9 @@ from django.utils import timezone
 
 from respond.notifications import services
 from respond.notifications.chains import deliver_notifications
-from respond.notifications.delivery import HEARTBEAT_KEY
+from respond.notifications.conf import notification_settings
 from respond.notifications.models import Notification, Status
+from respond.notifications.slots import STARTING, ChainSlot, slot_key
 from respond.notifications.tasks import sweep_notifications
 from tests.notifications.conftest import make_alert
 
@@ -17,8 +19,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def no_heartbeat():
-    cache.delete(HEARTBEAT_KEY)
+def one_chain(settings):
+    settings.NOTIFY_PARALLEL_TASKS = 1  # one chain, run by the test: no other slot to start
 
 
 def enqueued():
@@ -50,6 +52,8 @@ def test_a_retry_waiting_for_later_schedules_the_next_run_for_then(notify, setti
     settings.NOTIFY_RETRY_MAX_SECONDS = 60
     services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
     notify.fail_next(1, status=429)
+    settings.NOTIFY_PARALLEL_TASKS = 2
+    assert ChainSlot(0, notification_settings()).take()  # slot 0's chain is alive
 
     deliver_notifications.call(slot=1)
 
@@ -76,15 +80,52 @@ def test_a_task_out_of_time_hands_over_to_a_new_one_at_once(notify, settings, tr
     assert next_run.kwargs == {"slot": 0}
 
 
-def test_the_sweep_restarts_delivery_when_work_is_due_and_no_worker_is_sending(notify, settings, trust_a, alice):
+def test_the_sweep_starts_chains_only_for_slots_no_live_chain_holds(notify, settings, trust_a, alice):
     settings.NOTIFY_PARALLEL_TASKS = 2
     assert sweep_notifications.call() is False  # nothing to send
 
     services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
-    cache.set(HEARTBEAT_KEY, timezone.now().timestamp())
-    assert sweep_notifications.call() is False  # a worker is busy with it
-    assert enqueued() == []
-
-    cache.delete(HEARTBEAT_KEY)
+    conf = notification_settings()
+    live = ChainSlot(0, conf)
+    assert live.take()
+    # Slot 1's chain died: its lease ran out. Only slot 1 is started again, however busy slot 0's chain is.
     assert sweep_notifications.call() is True
-    assert [result.kwargs for result in enqueued()] == [{"slot": 0}, {"slot": 1}]
+    assert [result.kwargs for result in enqueued()] == [{"slot": 1}]
+    assert cache.get(slot_key(1)) == STARTING
+    # Started once: the queued chain has not run yet, and is not queued again.
+    assert sweep_notifications.call() is False
+    assert len(enqueued()) == 1
+
+
+def test_a_chain_stops_at_once_when_a_live_chain_holds_its_slot(notify, trust_a, alice):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    assert ChainSlot(0, notification_settings()).take()
+
+    assert deliver_notifications.call(slot=0) == 0
+    assert Notification.objects.get().status == Status.QUEUED
+
+
+def test_a_chain_presumed_dead_stops_when_its_replacement_has_taken_the_slot(notify, trust_a, alice):
+    conf = notification_settings()
+    old = ChainSlot(0, conf)
+    assert old.take()
+    cache.delete(slot_key(0))  # its lease ran out (a long pause)
+    assert ChainSlot(0, conf).reserve()  # a replacement is queued: the old chain may still carry on
+    assert old.renew()
+    replacement = ChainSlot(0, conf)
+    assert not replacement.take()  # the old chain renewed in time: the replacement stops at once
+    cache.delete(slot_key(0))
+    assert replacement.take()
+    assert not old.renew()
+    assert old.lost
+
+
+def test_a_chain_makes_room_for_a_periodic_job_waiting_for_a_worker(notify, settings, monkeypatch, trust_a, alice):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    monkeypatch.setattr("respond.notifications.chains.scheduled_job_needs_room", lambda: True)
+
+    assert deliver_notifications.call(slot=0) == 0
+
+    [next_run] = enqueued()
+    assert (next_run.kwargs, next_run.task.run_after) == ({"slot": 0}, None)
+    assert cache.get(slot_key(0)) == STARTING

@@ -1,5 +1,7 @@
 """Fan-out to 2,000 recipients through real worker processes, with Notify answering 429 and 500 now and then
-and one worker killed (SIGKILL) mid-run: every message reaches Notify exactly once.
+and one worker killed (SIGKILL) mid-run: every message reaches Notify exactly once, the killed worker's claims are
+taken over when their lease runs out (seconds, not the minutes a claim timeout took), and the killed chain is
+started again, so two chains send side by side once more.
 
 The workers are `manage.py db_worker` processes, or `manage.py rqworker --with-scheduler` when REDIS_URL is
 set, sharing this test's database: PostgreSQL's test database, or on SQLite a file copied from the in-memory
@@ -14,16 +16,20 @@ import subprocess
 import sys
 import time
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection, transaction
+from django.utils import timezone
 
 from respond.accounts.models import Membership, Role, User
 from respond.notifications import services
 from respond.notifications.models import Notification, Status, UserContactDetails
+from respond.notifications.slots import STARTING, slot_key
 from tests.factories import OrganisationFactory
 from tests.notifications.conftest import make_alert
 from tests.support.notify_server import NotifyServer
@@ -31,6 +37,7 @@ from tests.support.notify_server import NotifyServer
 RECIPIENTS = 2000
 TEXTING = 50  # of them also opted in to text messages: the alert is a major incident
 ORGANISATIONS = 20
+LEASE_SECONDS = 4
 BASE_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -158,7 +165,8 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
         "NOTIFY_EMAIL_TEMPLATE_ID": notify.email_template_id,
         "NOTIFY_SMS_TEMPLATE_ID": notify.sms_template_id,
         "NOTIFY_TIMEOUT_SECONDS": "1",
-        "NOTIFY_CLAIM_TIMEOUT_SECONDS": "9",
+        "NOTIFY_LEASE_SECONDS": str(LEASE_SECONDS),
+        "NOTIFY_LEASE_RENEWAL_SECONDS": "1",
         "NOTIFY_RETRY_BASE_SECONDS": "0.2",
         "NOTIFY_RETRY_MAX_SECONDS": "1",
         "NOTIFY_MAX_ATTEMPTS": "20",
@@ -193,12 +201,21 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
                 os.kill(pid, signal.SIGKILL)
         victim.wait(timeout=10)
         assert victim.returncode == -signal.SIGKILL
+        killed_at = timezone.now()
         wait_for(lambda: not any(alive(pid) for pid in senders), within=10, what="the worker to die", log=log)
-        # Claims whose process is gone: the killed worker's.
-        claims = Notification.objects.filter(status=Status.SENDING).values_list("pk", "claimed_by")
-        orphaned_rows = [pk for pk, claimed_by in claims if not alive(claimant_pid(claimed_by))]
+        # Claims whose process is gone: the killed worker's. It marked those it may have sent.
+        claims = Notification.objects.filter(status=Status.SENDING).values_list("pk", "claimed_by", "send_uncertain")
+        orphaned = {pk: marked for pk, claimed_by, marked in claims if not alive(claimant_pid(claimed_by))}
         kill_group(victim, signal.SIGKILL)  # and the scheduler process rqworker forked, left running otherwise
         workers.append(start_worker(env, log))
+
+        def two_live_chains() -> bool:
+            holders = cache.get_many([slot_key(0), slot_key(1)]).values()
+            pids = {claimant_pid(holder) for holder in holders if holder != STARTING}
+            return len(pids) == 2 and all(alive(pid) for pid in pids) and not senders & pids
+
+        # The killed chain's slot is started again (on the new worker): full parallelism after the crash.
+        wait_for(two_live_chains, within=30, what="two live delivery chains after the crash", log=log)
 
         def all_sent() -> bool:
             return not Notification.objects.exclude(status=Status.SENT).exists()
@@ -224,7 +241,11 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
     assert statuses.count(429) > 50
     assert statuses.count(500) > 50
     assert Notification.objects.filter(attempts__gt=1).count() > 100
-    # The killed worker's claims were taken over after the timeout, and Notify was asked about each first.
-    assert orphaned_rows
+    # The killed worker's claims were taken over once their lease ran out, Notify asked first about each it marked.
+    assert orphaned
     lookups = [seen for seen in notify.requests if seen.method == "GET" and seen.path == "/v2/notifications"]
-    assert len(lookups) >= len(orphaned_rows)
+    assert len(lookups) >= sum(orphaned.values())
+    taken_over = Notification.objects.filter(pk__in=orphaned)
+    out_after = max(taken_over.values_list("sent_at", flat=True)) - killed_at
+    # Lease plus a new worker's start-up on a loaded machine; the old claim timeout alone was 300 seconds.
+    assert out_after < timedelta(seconds=LEASE_SECONDS + 25), out_after

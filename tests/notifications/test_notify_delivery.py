@@ -11,12 +11,13 @@ from respond.alerts.models import Tlp
 from respond.notifications import services
 from respond.notifications.channels import Channels, NotifyEmail
 from respond.notifications.conf import notification_settings
-from respond.notifications.delivery import Deliverer
+from respond.notifications.delivery import Deliverer, Job
 from respond.notifications.messages import render_message
 from respond.notifications.models import MessageKind, Notification, Status
 from respond.notifications.ratelimit import shared_bucket
 from tests.notifications.conftest import (
     deliver_everything,
+    in_process_deliverer,
     make_alert,
     organisation_with_members,
     run_worker_once,
@@ -171,40 +172,74 @@ def test_gives_up_after_the_last_attempt(notify, settings, trust_a, alice):
     assert row.error.startswith("Gave up after 3 attempts. The last error: GOV.UK Notify said 429")
 
 
-def test_a_claim_left_by_a_dead_worker_is_taken_over_after_the_timeout_and_checked_first(notify, trust_a, alice, bob):
+def test_a_claim_left_by_a_dead_worker_is_taken_over_when_its_lease_runs_out(notify, trust_a, alice, bob):
     alert = published([trust_a])
     conf = notification_settings()
     already_sent = Notification.objects.get(address="alice@alpha.nhs.uk")
     never_sent = Notification.objects.get(address="bob@alpha.nhs.uk")
-    # The dead worker got as far as Notify for Alice, and not for Bob.
+    # The dead worker marked Alice's message and got as far as Notify with it; it never started Bob's.
     message = render_message(alert=alert, update=None, kind=MessageKind.EMAIL, for_contact=False)
     first = NotifyEmail(conf).notify(already_sent, message)
+    Notification.objects.filter(pk=already_sent.pk).update(send_uncertain=True)
     Notification.objects.update(
-        status=Status.SENDING, claimed_by="dead-worker", claimed_at=timezone.now() - conf.claim_timeout / 2
+        status=Status.SENDING, claimed_by="dead-worker", claimed_at=timezone.now() - conf.lease / 2
     )
 
-    assert run_worker_once().processed == 0  # too early: the claim has not timed out
+    assert run_worker_once().processed == 0  # too early: the lease has not run out
     assert Notification.objects.filter(status=Status.SENDING, claimed_by="dead-worker").count() == 2
 
-    Notification.objects.update(claimed_at=timezone.now() - conf.claim_timeout - timedelta(seconds=1))
+    Notification.objects.update(claimed_at=timezone.now() - conf.lease - timedelta(seconds=1))
     deliver_everything()
 
     assert_each_sent_once(notify)
     assert Notification.objects.get(pk=already_sent.pk).provider_id == first.provider_id
     assert Notification.objects.get(pk=never_sent.pk).attempts == 1
+    # Only the marked message was asked about; the other went at once.
+    lookups = [seen for seen in notify.requests if seen.method == "GET"]
+    assert len(lookups) == 1
 
 
-def test_a_worker_gives_rows_back_rather_than_send_from_an_old_claim(notify, trust_a, alice, bob):
+def test_a_live_worker_renews_its_lease_so_nobody_takes_its_claims(notify, trust_a, alice, bob):
     published([trust_a])
-    conf = dataclasses.replace(notification_settings(), claim_timeout=timedelta(0))
+    conf = notification_settings()
+    worker = in_process_deliverer()
+    claimed = worker.claim()
+    assert len(claimed) == 2
+    # Time passes: the lease would have run out, but the worker renews it when due.
+    Notification.objects.update(claimed_at=timezone.now() - conf.lease - timedelta(seconds=1))
+    worker.renewed_at -= conf.lease_renewal_seconds
+
+    assert worker.keep_lease()
+
+    assert in_process_deliverer().claim() == []
+    assert set(Notification.objects.values_list("status", "claimed_by")) == {(Status.SENDING, worker.worker_id)}
+
+
+def test_a_worker_gives_rows_back_rather_than_send_after_its_lease_could_run_out(notify, trust_a, alice, bob):
+    published([trust_a])
+    conf = dataclasses.replace(notification_settings(), lease=timedelta(0))
     deliverer = Deliverer(conf=conf, channels=Channels.from_settings(conf), bucket=shared_bucket("t", 60_000))
 
     with ThreadPoolExecutor(2) as pool:
         outcomes = deliverer.deliver(deliverer.claim(), pool)
 
     assert [outcome.started for outcome in outcomes] == [False, False]
-    assert set(Notification.objects.values_list("status", "attempts", "claimed_by")) == {(Status.QUEUED, 0, "")}
+    rows = set(Notification.objects.values_list("status", "attempts", "claimed_by", "send_uncertain"))
+    assert rows == {(Status.QUEUED, 0, "", False)}
     assert notify.records == []
+
+
+def test_each_message_is_marked_in_flight_before_its_first_request(notify, trust_a, alice, bob):
+    """What a worker killed mid-send leaves behind: the rows it may have sent are marked, the others not."""
+    published([trust_a])
+    deliverer = in_process_deliverer()
+    batch = deliverer.claim()
+    jobs = [Job(row, deliverer.message_for(row), row.send_uncertain) for row in batch]
+
+    deliverer.mark_in_flight(jobs[:1])
+
+    marked = dict(Notification.objects.values_list("pk", "send_uncertain"))
+    assert marked == {batch[0].pk: True, batch[1].pk: False}
 
 
 def test_the_notify_client_can_time_out(notify, settings, trust_a, alice):

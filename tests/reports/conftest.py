@@ -35,7 +35,9 @@ REVIEW_ON = date(2026, 8, 1)
 @pytest.fixture(autouse=True)
 def dummy_tasks(settings):
     """Responding queues emails as tasks: none are run here."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["scheduled", "default"]}
+    }
 
 
 @pytest.fixture

@@ -23,12 +23,16 @@ _threat_numbers = count(7000)
 @pytest.fixture(autouse=True)
 def dummy_tasks(settings):
     """Emails are queued as tasks; tests that read them run the tasks (see `immediate_tasks`)."""
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["scheduled", "default"]}
+    }
 
 
 @pytest.fixture
 def immediate_tasks(settings):
-    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    settings.TASKS = {
+        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["scheduled", "default"]}
+    }
 
 
 def make_alert(*, organisations, published_at=None, **fields) -> Alert:

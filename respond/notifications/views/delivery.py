@@ -2,6 +2,7 @@
 
 import json
 import logging
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -37,8 +38,17 @@ def alert_progress(request: HttpRequest, threat_id: str) -> HttpResponse:
         "live": live,
         "refresh_seconds": REFRESH_SECONDS,
         "checked_at": timezone.now(),
+        "longest_delay": describe_delay(progress["longest_delay"]),
     }
     return render(request, "notifications/alert_progress.html", context)
+
+
+def describe_delay(delay: timedelta | None) -> str:
+    if delay is None:
+        return "None has gone out yet"
+    seconds = max(1, round(delay.total_seconds()))
+    parts = [(seconds // 3600, "hour"), (seconds % 3600 // 60, "minute"), (seconds % 60, "second")]
+    return " ".join(f"{count} {unit}{'s' if count != 1 else ''}" for count, unit in parts if count)
 
 
 @permission_required("notifications.retry_delivery")

@@ -51,7 +51,7 @@ def notify(settings):
     settings.NOTIFY_BASE_URL = server.url
     settings.NOTIFY_EMAIL_TEMPLATE_ID = server.email_template_id
     settings.NOTIFY_SMS_TEMPLATE_ID = server.sms_template_id
-    settings.NOTIFY_TIMEOUT_SECONDS = 0.5
+    settings.NOTIFY_TIMEOUT_SECONDS = 1  # a busy machine can take half a second to answer
     settings.NOTIFY_LEASE_SECONDS = 3
     settings.NOTIFY_LEASE_RENEWAL_SECONDS = 0.5
     settings.NOTIFY_RETRY_BASE_SECONDS = 0.01

@@ -247,5 +247,5 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
     assert len(lookups) >= sum(orphaned.values())
     taken_over = Notification.objects.filter(pk__in=orphaned)
     out_after = max(taken_over.values_list("sent_at", flat=True)) - killed_at
-    # Lease plus a new worker's start-up on a loaded machine; the old claim timeout alone was 300 seconds.
-    assert out_after < timedelta(seconds=LEASE_SECONDS + 25), out_after
+    # The lease, then retries of Notify's injected faults, on a busy machine: the old claim timeout alone was 300 s.
+    assert out_after < timedelta(seconds=LEASE_SECONDS + 40), out_after

@@ -245,7 +245,7 @@ def test_each_message_is_marked_in_flight_before_its_first_request(notify, trust
 def test_the_notify_client_can_time_out(notify, settings, trust_a, alice):
     """A slow Notify is a timeout, and a timeout is retried."""
     settings.NOTIFY_MAX_ATTEMPTS = 2
-    notify.latency = 1.0  # longer than NOTIFY_TIMEOUT_SECONDS
+    notify.latency = 1.5  # longer than NOTIFY_TIMEOUT_SECONDS
     published([trust_a])
 
     deliver_everything(within=10)

@@ -8,11 +8,14 @@ VENV_PY := .venv/bin/python
 MANAGE := $(VENV_PY) manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The address `make run` serves: every link it prints, and the pages' and emails' links (set SITE_URL to override,
+# e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
-	@scripts/serve.sh $(HOST) $(PORT)
+	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
 
 test: install assets chromium lint typecheck ## Install what tests need and run the whole suite
 	APP_ENV=test $(VENV_PY) -m pytest
@@ -39,7 +42,7 @@ migrate: install-python
 	$(MANAGE) createcachetable
 
 demo-data: install-python
-	$(MANAGE) seed_demo
+	SITE_URL="$(SITE_URL)" $(MANAGE) seed_demo
 
 lint: install-python
 	.venv/bin/ruff check .

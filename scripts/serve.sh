@@ -4,6 +4,8 @@ set -euo pipefail
 host="${1:-127.0.0.1}"
 port="${2:-8000}"
 cd "$(dirname "$0")/.."
+# Links in pages and emails (and the line below) use the address served, unless SITE_URL already names another.
+export SITE_URL="${SITE_URL:-http://$host:$port}"
 
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 pids=()
@@ -31,7 +33,7 @@ pids+=($!)
 
 cat <<MSG
 
-  Respond to a cyber alert is running at http://$host:$port/
+  Respond to a cyber alert is running at $SITE_URL/
   Demo sign-ins (password and TOTP secrets): see the table printed above by seed_demo.
   Press Ctrl-C to stop the web server, the worker and the scheduler.
 

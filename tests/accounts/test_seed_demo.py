@@ -2,6 +2,7 @@
 
 import io
 import os
+import re
 import subprocess
 import sys
 
@@ -12,8 +13,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-
 from respond.accounts.demo import DEMO_PASSWORD, DEMO_USERS
+
 from respond.accounts.models import GlobalRole, Membership, Role, User
 from respond.alerts.models import Alert, AlertStatus
 from respond.core.models import AuditLog
@@ -44,7 +45,10 @@ def counts() -> dict[str, int]:
     }
 
 
-def test_seed_demo_loads_organisations_and_a_user_for_each_role():
+def test_seed_demo_loads_organisations_and_a_user_for_each_role(settings):
+    settings.SITE_URL = (
+        "http://127.0.0.1:8765"  # as `make run PORT=8765` gives it (see tests/core/test_served_address.py)
+    )
     output = seed()
 
     assert Organisation.objects.get(ods_code="R0A").name.upper() == "MANCHESTER UNIVERSITY NHS FOUNDATION TRUST"
@@ -72,6 +76,11 @@ def test_seed_demo_loads_organisations_and_a_user_for_each_role():
         assert demo.totp_secret in output
         assert f"oathtool --totp -b {demo.totp_secret}" in output
     assert DEMO_PASSWORD in output
+    # Every link printed is at the address served.
+    links = re.findall(r"https?://\S+", output)
+    assert "http://127.0.0.1:8765/account/login/" in links
+    assert any(link.startswith("http://127.0.0.1:8765/invitations/") for link in links), links
+    assert all(link.startswith("http://127.0.0.1:8765/") for link in links), links
 
 
 def test_seed_demo_publishes_alerts_with_responses_to_try():

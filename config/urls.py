@@ -1,7 +1,9 @@
 from django.urls import include, path
 
 from respond.accounts.views import EnrolTotpView, SignInView
+from respond.alerts import csoc_urls as alert_authoring
 from respond.core import views as core_views
+from respond.publication import urls as publication
 from respond.responses.views.dashboard import dashboard
 
 urlpatterns = [
@@ -18,7 +20,8 @@ urlpatterns = [
     path("csoc/lead-administrators/", include("respond.accounts.lead_administrator_urls")),
     path("cyber-alerts/", include("respond.alerts.urls")),
     path("api/cyber-alerts/", include("respond.alerts.api_urls")),
-    path("csoc/alerts/", include("respond.alerts.csoc_urls")),
+    # One namespace for the CSOC's alert pages: writing them (alerts) and reaching organisations (publication).
+    path("csoc/alerts/", include((alert_authoring.urlpatterns + publication.urlpatterns, "alerts_csoc"))),
     path("", include("respond.notifications.urls")),
     path("responses/", include("respond.responses.urls")),
     path("reports/", include("respond.reports.urls")),

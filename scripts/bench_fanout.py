@@ -6,7 +6,7 @@
 Builds a fresh database (SQLite in var/bench/, or PostgreSQL with --database-url) with that many registered
 users across mandated organisations, starts the local Notify server from the tests (every request takes
 --latency, 50 ms by default) and two worker processes (`manage.py db_worker`; `rqworker` with --redis-url),
-then publishes an approved alert by POSTing the CSOC publish page as a signed-in CSOC user: the alerts app's
+then publishes an approved alert by POSTing the CSOC publish page as a signed-in CSOC user: respond.publication's
 `alert_publish` writes the notifications through `notifications_for_alert`. It measures:
 
 - publish_ms: the publish request, outbox rows included (goal under 300 ms);

@@ -1,10 +1,8 @@
-"""CSOC pages for writing and publishing alerts, mounted at /csoc/alerts/."""
+"""CSOC pages for writing alerts, mounted at /csoc/alerts/ with the publication pages (see config.urls)."""
 
 from django.urls import path
 
 from respond.alerts.views import csoc
-
-app_name = "alerts_csoc"
 
 urlpatterns = [
     path("", csoc.alert_list, name="list"),
@@ -14,9 +12,6 @@ urlpatterns = [
     path("<int:pk>/preview/", csoc.alert_preview, name="preview"),
     path("<int:pk>/submit/", csoc.alert_submit, name="submit"),
     path("<int:pk>/approve/", csoc.alert_approve, name="approve"),
-    path("<int:pk>/publish/", csoc.alert_publish, name="publish"),
-    path("<int:pk>/updates/new/", csoc.add_update, name="add_update"),
-    path("<int:pk>/severity/", csoc.change_severity, name="change_severity"),
     path("<int:pk>/close/", csoc.close, name="close"),
     path("<int:pk>/withdraw/", csoc.withdraw, name="withdraw"),
 ]

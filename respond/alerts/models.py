@@ -127,6 +127,9 @@ class Alert(models.Model):
     tlp = models.CharField("TLP marking", max_length=20, choices=Tlp.choices)
     response_required = models.BooleanField(default=True)
     response_window_hours = models.PositiveIntegerField(default=48)
+    # When organisations were asked to respond, if not at publication: a raise to high severity that made a
+    # response required. Their deadline counts from it.
+    responses_asked_at = models.DateTimeField(null=True, blank=True)
     major_incident = models.BooleanField(default=False, help_text="Also sent by SMS")
     # Scope: every mandated organisation, narrowed by these when set.
     scope_organisation_types = models.JSONField(default=list, blank=True)
@@ -169,9 +172,12 @@ class Alert(models.Model):
 
     @property
     def deadline_at(self) -> datetime | None:
-        if not self.published_at or not self.response_required:
+        """When organisations must have acknowledged the alert: the response window from when they were asked
+        (as respond.reports.statistics.deadline_expression works it out in SQL)."""
+        asked_at = self.responses_asked_at or self.published_at
+        if not asked_at or not self.response_required:
             return None
-        return self.published_at + timedelta(hours=self.response_window_hours)
+        return asked_at + timedelta(hours=self.response_window_hours)
 
     @property
     def is_public(self) -> bool:
@@ -309,6 +315,8 @@ class ThreatUpdate(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.CASCADE, related_name="updates")
     text = models.TextField(help_text="Markdown")
     requires_reacknowledgement = models.BooleanField(default=False)
+    # Added by a raise to high severity that asked every organisation in scope to respond: its email says by when.
+    asks_for_responses = models.BooleanField(default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

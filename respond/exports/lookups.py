@@ -54,11 +54,15 @@ def alerts() -> Lookup[tuple[str, str, str, str]]:
     """(threat ID, title, published, acknowledge by)."""
 
     def make(
-        threat_id: str, title: str, published_at: datetime | None, required: bool, hours: int
+        threat_id: str, title: str, published_at: datetime | None, asked_at: datetime | None, required: bool, hours: int
     ) -> tuple[str, str, str, str]:
-        alert = Alert(published_at=published_at, response_required=required, response_window_hours=hours)
+        alert = Alert(
+            published_at=published_at,
+            responses_asked_at=asked_at,
+            response_required=required,
+            response_window_hours=hours,
+        )
         return (threat_id or "", text(title), moment(published_at), moment(alert.deadline_at))
 
-    return Lookup(
-        Alert.objects.all(), ("threat_id", "title", "published_at", "response_required", "response_window_hours"), make
-    )
+    fields = ("threat_id", "title", "published_at", "responses_asked_at", "response_required", "response_window_hours")
+    return Lookup(Alert.objects.all(), fields, make)

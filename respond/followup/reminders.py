@@ -51,7 +51,7 @@ def _deadlines(now: datetime) -> dict[int, datetime]:
     """Deadlines of published alerts that ask for a response. Alerts are few, so worked out here, as in
     respond.responses.models.past_deadline_alert_ids."""
     alerts = Alert.objects.filter(status=AlertStatus.PUBLISHED, response_required=True).only(
-        "pk", "published_at", "response_window_hours", "response_required"
+        "pk", "published_at", "responses_asked_at", "response_window_hours", "response_required"
     )
     return {alert.pk: alert.deadline_at for alert in alerts if alert.deadline_at is not None}
 

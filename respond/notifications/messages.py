@@ -66,6 +66,8 @@ def render_message(
         "update_text": update.text if update else "",
         "requires_reacknowledgement": bool(update and update.requires_reacknowledgement),
         "reacknowledge_by": deadline_text(update.reacknowledge_by) if update else "",
+        # A raise to high severity asked everyone in scope to respond, from now: the deadline is new.
+        "asks_for_responses": bool(update and update.asks_for_responses),
         "deadline": deadline_text(alert.deadline_at),
         "alert_url": alert_url(alert),
         "service_name": settings.SERVICE_NAME,
@@ -90,6 +92,9 @@ def render_message(
 def _subject(alert: Alert, update: ThreatUpdate | None) -> str:
     marking = "" if alert.tlp == Tlp.CLEAR else f"[{alert.get_tlp_display()}] "
     incident = "Major incident: " if alert.major_incident else ""
+    if update and update.asks_for_responses:
+        severity = alert.get_severity_display().lower()
+        return f"{marking}{incident}Now {severity} severity, response needed: {alert.threat_id}: {alert.title}"
     if update:
         return f"{marking}{incident}Update to cyber alert {alert.threat_id}: {alert.title}"
     return f"{marking}{incident}{alert.get_severity_display()} severity cyber alert {alert.threat_id}: {alert.title}"

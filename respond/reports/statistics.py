@@ -28,7 +28,7 @@ from django.db.models import (
     QuerySet,
     Value,
 )
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Coalesce
 
 from respond.responses.models import Response, ResponseStatus
 
@@ -43,12 +43,14 @@ class Median(Aggregate):
 
 
 def deadline_expression(alert: str = "alert__") -> ExpressionWrapper:
-    """The alert's deadline (publication + window), in SQL on SQLite and PostgreSQL."""
+    """The alert's deadline (Alert.deadline_at: the window from when organisations were asked, publication or a
+    raise to high severity), in SQL on SQLite and PostgreSQL."""
     window = ExpressionWrapper(
         Cast(f"{alert}response_window_hours", IntegerField()) * Value(timedelta(hours=1)),
         output_field=DurationField(),
     )
-    return ExpressionWrapper(F(f"{alert}published_at") + window, output_field=DateTimeField())
+    asked_at = Coalesce(f"{alert}responses_asked_at", f"{alert}published_at")
+    return ExpressionWrapper(asked_at + window, output_field=DateTimeField())
 
 
 @dataclass(frozen=True)

@@ -41,8 +41,10 @@ __all__ = [
 
 def past_deadline_alert_ids(now: datetime) -> list[int]:
     """Released alerts needing a response whose acknowledgement window has closed. Alerts are few, so the
-    deadline (published_at + a per-alert window) is worked out here rather than in portable SQL."""
-    alerts = Alert.objects.released().filter(response_required=True).only("pk", "published_at", "response_window_hours")
+    deadline (Alert.deadline_at: a per-alert window from when organisations were asked) is worked out here rather
+    than in portable SQL."""
+    alerts = Alert.objects.released().filter(response_required=True)
+    alerts = alerts.only("pk", "published_at", "responses_asked_at", "response_window_hours")
     return [alert.pk for alert in alerts if alert.deadline_at is not None and alert.deadline_at < now]
 
 

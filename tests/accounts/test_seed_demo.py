@@ -13,11 +13,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 from django.urls import reverse
-from respond.accounts.demo import DEMO_PASSWORD, DEMO_USERS
 
 from respond.accounts.models import GlobalRole, Membership, Role, User
 from respond.alerts.models import Alert, AlertStatus
 from respond.core.models import AuditLog
+from respond.demo.accounts import DEMO_PASSWORD, DEMO_USERS
 from respond.organisations.models import Organisation
 from respond.responses.models import Response, ResponseEntry
 from tests.accounts.helpers import submit_code, submit_password, totp_code

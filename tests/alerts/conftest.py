@@ -9,6 +9,7 @@ from respond.alerts import services
 from respond.alerts.content import AlertContent, PlatformContent, StepContent
 from respond.alerts.models import Alert, RemediationType, Severity, Tlp
 from respond.core.audit import Auditor
+from respond.publication import services as publication
 from tests.factories import global_user
 
 
@@ -69,6 +70,6 @@ def make_published(make_approved, csoc):
 
     def _make(**changes) -> Alert:
         alert = make_approved(**changes)
-        return services.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
+        return publication.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
 
     return _make

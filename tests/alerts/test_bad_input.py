@@ -9,6 +9,7 @@ from respond.alerts.validation import parse_cve_ids
 from respond.core.audit import Auditor
 from respond.notifications.models import Notification
 from respond.organisations.models import OrganisationType
+from respond.publication import services as publication
 from tests.alerts.conftest import make_content
 from tests.factories import RegionFactory
 
@@ -101,7 +102,7 @@ def test_a_scope_emptied_after_approval_stops_publication(make_approved, csoc, t
     trust_a.mandated = False
     trust_a.save()
     with pytest.raises(ValidationError, match="No organisation matches"):
-        services.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
+        publication.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
     alert.refresh_from_db()
     assert alert.status == AlertStatus.APPROVED
     assert alert.threat_id is None

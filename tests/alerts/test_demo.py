@@ -6,8 +6,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from respond.alerts.demo import DemoDataError, seed_demo_alerts, seed_demo_updates
 from respond.alerts.models import Alert, AlertStatus, Tlp
+from respond.demo.alerts import DemoDataError, seed_demo_alerts, seed_demo_updates
 from respond.notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +62,7 @@ def test_an_update_cannot_be_added_to_a_closed_demo_alert(csoc, dana, trust_a):
 def test_demo_alerts_use_the_real_examples():
     real = json.loads((Path(settings.BASE_DIR) / "data/alerts/nhs-digital-cyberalert-page-2023-11.json").read_text())
     real_titles = {item["title"] for item in real["items"]}
-    from respond.alerts.demo import demo_alerts
+    from respond.demo.alerts import demo_alerts
 
     for demo in demo_alerts():
         assert demo.content.title in real_titles

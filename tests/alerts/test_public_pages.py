@@ -12,6 +12,7 @@ from django.utils import timezone
 from respond.alerts import services
 from respond.alerts.models import Severity, Tlp
 from respond.core.audit import Auditor
+from respond.publication import services as publication
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -70,7 +71,7 @@ def test_the_list_has_pages_of_twenty(make_published, client):
 
 def test_the_alert_page_shows_every_section(make_published, client, csoc):
     alert = make_published()
-    services.threat_update_add(
+    publication.threat_update_add(
         alert=alert,
         text="Exploitation **seen**.",
         requires_reacknowledgement=True,

@@ -13,12 +13,13 @@ from respond.core.audit import Auditor
 from respond.core.models import AuditLog
 from respond.notifications import services as notification_services
 from respond.notifications.models import Notification
+from respond.publication import services as publication
 
 pytestmark = pytest.mark.django_db
 
 
 def publish(alert, user):
-    return services.alert_publish(alert=alert, published_by=user, auditor=Auditor.for_user(user))
+    return publication.alert_publish(alert=alert, published_by=user, auditor=Auditor.for_user(user))
 
 
 def test_ids_are_sequential_from_the_configured_start(make_approved, csoc):

@@ -11,6 +11,7 @@ from respond.alerts.models import AlertSeverityChange, AlertStatus, Severity
 from respond.core.audit import Auditor
 from respond.core.models import AuditLog
 from respond.notifications.models import Notification
+from respond.publication import services as publication
 from respond.responses.models import Response, ResponseStatus
 from tests.alerts.conftest import make_content
 
@@ -31,7 +32,7 @@ def test_a_draft_moves_through_approval_to_publication(make_draft, csoc, dana, t
     services.alert_approve(alert=alert, approved_by=dana, auditor=audit(dana))
     assert alert.status == AlertStatus.APPROVED
     assert alert.approved_by == dana
-    services.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
+    publication.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
 
     assert alert.status == AlertStatus.PUBLISHED
     assert alert.threat_id.startswith("CC-")
@@ -78,17 +79,17 @@ def test_only_csoc_staff_can_approve(make_draft, csoc, auditor):
 def test_publishing_needs_approval_by_default(make_draft, csoc):
     alert = make_draft()
     with pytest.raises(ValidationError, match="because it is draft"):
-        services.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
+        publication.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
     services.alert_submit_for_approval(alert=alert, submitted_by=csoc, auditor=audit(csoc))
     with pytest.raises(ValidationError, match="because it is awaiting approval"):
-        services.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
+        publication.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
     alert.refresh_from_db()
     assert alert.threat_id is None
 
 
 @override_settings(ALERT_PUBLISH_REQUIRES_APPROVAL=False)
 def test_without_the_approval_setting_a_draft_can_be_published_at_once(make_draft, csoc, trust_a):
-    alert = services.alert_publish(alert=make_draft(), published_by=csoc, auditor=audit(csoc))
+    alert = publication.alert_publish(alert=make_draft(), published_by=csoc, auditor=audit(csoc))
     assert alert.status == AlertStatus.PUBLISHED
     assert alert.approved_by is None
 
@@ -103,14 +104,14 @@ def test_editing_an_approved_alert_sends_it_back_to_draft(make_approved, csoc):
     assert alert.submitted_by is None
     assert "approved again" in alert.versions.last().summary
     with pytest.raises(ValidationError):
-        services.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
+        publication.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
 
 
 def test_an_alert_cannot_be_published_twice(make_published, csoc):
     alert = make_published()
     threat_id = alert.threat_id
     with pytest.raises(ValidationError, match="because it is published"):
-        services.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
+        publication.alert_publish(alert=alert, published_by=csoc, auditor=audit(csoc))
     alert.refresh_from_db()
     assert alert.threat_id == threat_id
 
@@ -123,11 +124,11 @@ def test_a_published_alert_can_no_longer_be_edited(make_published, csoc):
 
 def test_threat_updates_are_appended_and_can_ask_for_acknowledgement_again(make_published, csoc, bob):
     alert = make_published()
-    first = services.threat_update_add(
+    first = publication.threat_update_add(
         alert=alert, text="Exploitation seen.", requires_reacknowledgement=False, added_by=csoc, auditor=audit(csoc)
     )
     assert Notification.objects.filter(alert=alert, update=first).count() == 0
-    second = services.threat_update_add(
+    second = publication.threat_update_add(
         alert=alert, text="New fix **released**.", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
     )
     assert list(alert.updates.all()) == [first, second]
@@ -144,7 +145,7 @@ def test_an_update_to_acknowledge_again_is_owed_by_organisations_that_acknowledg
     alert = make_published()
     response = Response.objects.select_related("alert", "organisation").get(alert=alert, organisation=bob.organisation)
     response_services.response_acknowledge(response=response, user=bob, version=0, auditor=audit(bob))
-    update = services.threat_update_add(
+    update = publication.threat_update_add(
         alert=alert, text="New fix released.", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
     )
     response.refresh_from_db()
@@ -165,7 +166,7 @@ def test_an_invalid_update_asks_nobody_to_acknowledge_again(make_published, csoc
     response = Response.objects.select_related("alert", "organisation").get(alert=alert, organisation=bob.organisation)
     response_services.response_acknowledge(response=response, user=bob, version=0, auditor=audit(bob))
     with pytest.raises(ValidationError):
-        services.threat_update_add(
+        publication.threat_update_add(
             alert=alert, text="<script>x</script>", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
         )
     response.refresh_from_db()
@@ -175,12 +176,12 @@ def test_an_invalid_update_asks_nobody_to_acknowledge_again(make_published, csoc
 def test_a_threat_update_needs_text_and_safe_markdown(make_published, csoc):
     alert = make_published()
     with pytest.raises(ValidationError) as empty:
-        services.threat_update_add(
+        publication.threat_update_add(
             alert=alert, text="  ", requires_reacknowledgement=True, added_by=csoc, auditor=audit(csoc)
         )
     assert empty.value.message_dict == {"text": ["Enter the update"]}
     with pytest.raises(ValidationError, match="Remove the HTML"):
-        services.threat_update_add(
+        publication.threat_update_add(
             alert=alert,
             text="<script>alert(1)</script>",
             requires_reacknowledgement=True,
@@ -193,14 +194,14 @@ def test_a_threat_update_needs_text_and_safe_markdown(make_published, csoc):
 
 def test_updates_go_only_on_published_alerts(make_draft, csoc):
     with pytest.raises(ValidationError, match="because it is draft"):
-        services.threat_update_add(
+        publication.threat_update_add(
             alert=make_draft(), text="x", requires_reacknowledgement=False, added_by=csoc, auditor=audit(csoc)
         )
 
 
 def test_a_severity_change_is_recorded_with_its_reason(make_published, csoc):
     alert = make_published()
-    services.alert_change_severity(
+    publication.alert_change_severity(
         alert=alert, severity=Severity.MEDIUM, reason="No exploitation seen", changed_by=csoc, auditor=audit(csoc)
     )
     assert alert.severity == Severity.MEDIUM
@@ -212,7 +213,7 @@ def test_a_severity_change_is_recorded_with_its_reason(make_published, csoc):
 def test_a_severity_change_needs_a_new_severity_and_a_reason(make_published, csoc):
     alert = make_published()
     with pytest.raises(ValidationError) as error:
-        services.alert_change_severity(
+        publication.alert_change_severity(
             alert=alert, severity=Severity.HIGH, reason="", changed_by=csoc, auditor=audit(csoc)
         )
     assert error.value.message_dict == {
@@ -225,12 +226,12 @@ def test_raising_the_severity_to_high_requires_a_response(make_published, csoc, 
     alert = make_published(severity=Severity.LOW, response_required=False)
     assert alert.deadline_at is None
     assert not Response.objects.filter(alert=alert).exists()
-    services.alert_change_severity(
+    publication.alert_change_severity(
         alert=alert, severity=Severity.HIGH, reason="Exploited", changed_by=csoc, auditor=audit(csoc)
     )
     assert alert.response_required
     assert alert.deadline_at is not None
-    # Every organisation in scope now owes an acknowledgement, as if it had been asked at publication.
+    # Every organisation in scope now owes an acknowledgement (by when: see test_severity_raise.py).
     opened = Response.objects.filter(alert=alert)
     assert list(opened.values_list("organisation", "status")) == [(trust_a.pk, ResponseStatus.NOT_ACKNOWLEDGED)]
 

@@ -11,10 +11,10 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from respond.accounts.models import GlobalRole
-from respond.alerts.services import threat_update_add
 from respond.core.audit import Auditor
 from respond.core.models import AuditLog
 from respond.exports.models import CalendarFeed
+from respond.publication.services import threat_update_add
 from respond.responses import services
 from respond.responses.models import Response, ResponseStatus
 from tests.factories import global_user

@@ -8,12 +8,12 @@ import pytest
 import time_machine
 
 from respond.accounts.models import GlobalRole, Role
-from respond.alerts import services as alert_services
 from respond.alerts.models import AlertStatus, ThreatUpdate
 from respond.core.audit import Auditor
 from respond.followup.models import Reminder, ReminderKind
 from respond.followup.reminders import send_reminders
 from respond.notifications.models import MessageKind, Notification
+from respond.publication import services as publication
 from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.models import Response, ResponseStatus
@@ -63,7 +63,7 @@ def acknowledge(alert, organisation, user, *, moment: str, complete: bool = Fals
 def add_update(alert, *, moment: str) -> ThreatUpdate:
     csoc = global_user(GlobalRole.CSOC)
     with time_machine.travel(at(moment), tick=False):
-        return alert_services.threat_update_add(
+        return publication.threat_update_add(
             alert=alert,
             text="A patch is now out: apply it.\n",
             requires_reacknowledgement=True,

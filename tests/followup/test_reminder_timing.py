@@ -7,11 +7,11 @@ import pytest
 import time_machine
 
 from respond.accounts.models import GlobalRole
-from respond.alerts.services import threat_update_add
 from respond.core.audit import Auditor
 from respond.followup.models import Reminder, ReminderKind
 from respond.followup.reminders import send_reminders
 from respond.notifications.models import MessageKind, Notification
+from respond.publication.services import threat_update_add
 from respond.responses.answers import Answers
 from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
 from respond.responses.services import expire_unable_to_implement, response_update

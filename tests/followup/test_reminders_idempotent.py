@@ -9,12 +9,12 @@ from crontask import scheduler
 from django.db import connection
 
 from respond.accounts.models import GlobalRole
-from respond.alerts.services import threat_update_add
 from respond.core.audit import Auditor
 from respond.followup import tasks
 from respond.followup.models import Reminder
 from respond.followup.reminders import send_reminders
 from respond.notifications.models import MessageKind, Notification
+from respond.publication.services import threat_update_add
 from tests.factories import global_user
 from tests.followup.conftest import in_progress, make_alert
 

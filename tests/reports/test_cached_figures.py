@@ -15,6 +15,7 @@ from respond.core import versions
 from respond.core.audit import Auditor
 from respond.organisations.importers import import_ods_files
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION
+from respond.publication import services as publication
 from respond.reports.organisation_history import cached_organisation_summary
 from respond.reports.services import alert_report
 from respond.responses import services
@@ -69,7 +70,7 @@ def test_a_bulk_response_shows_in_the_figures_at_once(compliance):
 
 def test_an_update_asking_for_reacknowledgement_shows_in_the_figures(compliance, csoc):
     report_and_whether_worked_out(compliance.x)
-    alert_services.threat_update_add(
+    publication.threat_update_add(
         alert=compliance.x,
         text="A second flaw.",
         requires_reacknowledgement=True,

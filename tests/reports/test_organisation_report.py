@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from respond.accounts.models import GlobalRole
 from respond.alerts.models import AlertStatus
-from respond.alerts.services import threat_update_add
 from respond.core.audit import Auditor
+from respond.publication.services import threat_update_add
 from respond.reports.organisation_history import (
     organisation_history,
     organisation_responses,

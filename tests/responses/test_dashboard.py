@@ -11,6 +11,7 @@ from respond.accounts.models import GlobalRole, Role
 from respond.alerts import services as alert_services
 from respond.alerts.models import AlertStatus
 from respond.core.audit import Auditor
+from respond.publication import services as publication
 from respond.responses.models import Response, ResponseStatus
 from tests.alerts.conftest import make_content
 from tests.core.html import parse
@@ -143,7 +144,7 @@ def test_an_alert_published_through_the_workflow_appears(signed_in, trust_a, bob
     alert = alert_services.alert_create(content=make_content(), created_by=csoc, auditor=Auditor.for_user(csoc))
     alert_services.alert_submit_for_approval(alert=alert, submitted_by=csoc, auditor=Auditor.for_user(csoc))
     alert_services.alert_approve(alert=alert, approved_by=approver, auditor=Auditor.for_user(approver))
-    alert_services.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
+    publication.alert_publish(alert=alert, published_by=csoc, auditor=Auditor.for_user(csoc))
     html = dashboard(signed_in(bob))
     assert f"{alert.threat_id}: {alert.title}" in html
     assert Response.objects.filter(alert=alert, organisation=trust_a).exists()

@@ -3,13 +3,13 @@
 import pytest
 from django.utils import timezone
 
-from respond.accounts.demo import seed_demo_users
 from respond.accounts.models import GlobalRole
-from respond.alerts.demo import seed_demo_alerts
 from respond.alerts.models import ThreatUpdate
 from respond.core.audit import Auditor
+from respond.demo.accounts import seed_demo_users
+from respond.demo.alerts import seed_demo_alerts
+from respond.demo.responses import DemoResponsesError, seed_demo_responses
 from respond.organisations.models import OrganisationType
-from respond.responses.demo import DemoResponsesError, seed_demo_responses
 from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
 from tests.factories import OrganisationFactory, global_user
 

@@ -18,6 +18,7 @@ from respond.core.audit import Auditor
 from respond.core.models import AuditLog
 from respond.notifications.messages import render_message
 from respond.notifications.models import MessageKind
+from respond.publication import services as publication
 from respond.responses import services
 from respond.responses.models import EntryAction, Response, ResponseStatus
 from tests.core.html import parse
@@ -36,7 +37,7 @@ REACKNOWLEDGE_BY = UPDATED + timedelta(hours=48)  # 3:00pm on Thursday 22 Januar
 def add_update(alert, *, requires_reacknowledgement=True, at=UPDATED, text="A patch is now out: apply it.\n"):
     csoc = global_user(GlobalRole.CSOC)
     with time_machine.travel(at, tick=False):
-        return alert_services.threat_update_add(
+        return publication.threat_update_add(
             alert=alert,
             text=text,
             requires_reacknowledgement=requires_reacknowledgement,

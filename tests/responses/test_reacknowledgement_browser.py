@@ -10,8 +10,8 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from respond.accounts.models import GlobalRole
-from respond.alerts import services as alert_services
 from respond.core.audit import Auditor
+from respond.publication import services as publication
 from respond.responses.models import EntryAction, Response, ResponseStatus
 from tests.conftest import sign_in
 from tests.factories import global_user
@@ -30,7 +30,7 @@ def test_a_responder_acknowledges_an_update_from_their_alerts(page, live_server,
         completion_summary="Upgraded to 9.1",
     )
     csoc = global_user(GlobalRole.CSOC)
-    alert_services.threat_update_add(
+    publication.threat_update_add(
         alert=alert,
         text="A second flaw: upgrade to **9.2** instead.",
         requires_reacknowledgement=True,

@@ -1,4 +1,5 @@
-"""CSOC pages: write, preview, approve and publish alerts; then update, re-grade, close or withdraw them.
+"""CSOC pages: write, preview and approve alerts; then close or withdraw them. Publishing, updates and severity
+changes are respond.publication's pages, in the same URL namespace.
 
 Auditors can read the list, each alert's page and its preview; every change needs `alerts.manage_alerts`.
 """
@@ -20,12 +21,9 @@ from respond.alerts.forms import (
     AlertForm,
     PlatformRowForm,
     ReasonForm,
-    SeverityForm,
     StepRowForm,
-    ThreatUpdateForm,
     apply_errors,
     row_count,
-    yes,
 )
 from respond.alerts.models import EDITABLE_STATUSES, Alert, AlertStatus
 from respond.alerts.views.public import alert_page_context, progress_url
@@ -38,16 +36,6 @@ if TYPE_CHECKING:
 MANAGE = "alerts.manage_alerts"
 VIEW = "alerts.view_alert_workspace"
 
-UPDATE_PAGE = {
-    "heading": "Add a threat update",
-    "intro": "The update is added to the alert page with today's date. Updates cannot be changed or removed later.",
-    "button": "Add update",
-}
-SEVERITY_PAGE = {
-    "heading": "Change the severity",
-    "intro": "The change, with your reason, is shown on the alert page.",
-    "button": "Change severity",
-}
 CLOSE_PAGE = {
     "heading": "Close this alert",
     "intro": "Close an alert when organisations no longer need to act on it. It stays on the alert pages, marked "
@@ -62,12 +50,12 @@ WITHDRAW_PAGE = {
 }
 
 
-def _user(request: HttpRequest) -> "User":
+def staff_user(request: HttpRequest) -> "User":
     """The signed-in member of staff: every view here is behind permission_required."""
     return cast("User", request.user)
 
 
-def _alert(request: HttpRequest, pk: int) -> Alert:
+def workspace_alert(request: HttpRequest, pk: int) -> Alert:
     return get_object_or_404(Alert.objects.workspace_for(request.user), pk=pk)
 
 
@@ -116,12 +104,12 @@ def _detail_context(request: HttpRequest, alert: Alert) -> dict[str, Any]:
 
 @permission_required(VIEW)
 def alert_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    return render(request, "alerts/csoc/detail.html", _detail_context(request, _alert(request, pk)))
+    return render(request, "alerts/csoc/detail.html", _detail_context(request, workspace_alert(request, pk)))
 
 
 @permission_required(VIEW)
 def alert_preview(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(request, pk)
+    alert = workspace_alert(request, pk)
     context = alert_page_context(alert, preview=True)
     context["csoc_url"] = alert.get_csoc_url()
     return render(request, "alerts/detail.html", context)
@@ -165,11 +153,13 @@ def _edit(request: HttpRequest, alert: Alert | None) -> HttpResponse:
         auditor = Auditor.from_request(request)
         try:
             if alert is None:
-                alert = services.alert_create(content=content, created_by=_user(request), auditor=auditor)
+                alert = services.alert_create(content=content, created_by=staff_user(request), auditor=auditor)
                 messages.success(request, "Draft saved")
             else:
                 was = alert.get_status_display().lower()
-                services.alert_update_draft(alert=alert, content=content, updated_by=_user(request), auditor=auditor)
+                services.alert_update_draft(
+                    alert=alert, content=content, updated_by=staff_user(request), auditor=auditor
+                )
                 note = "" if was == "draft" else f": it was {was}, so it must be submitted and approved again"
                 messages.success(request, f"Draft saved{note}")
             return redirect(alert.get_csoc_url())
@@ -189,7 +179,7 @@ def alert_create(request: HttpRequest) -> HttpResponse:
 
 @permission_required(MANAGE)
 def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(request, pk)
+    alert = workspace_alert(request, pk)
     if not alert.is_editable:
         messages.info(request, f"This alert is {alert.get_status_display().lower()}, so it can no longer be edited")
         return redirect(alert.get_csoc_url())
@@ -198,7 +188,7 @@ def alert_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _workflow_action(request: HttpRequest, pk: int, action: Callable[[Alert, Auditor], Any], done: str) -> HttpResponse:
     """Runs one workflow step from a button on the alert's page; a broken rule is shown on that page."""
-    alert = _alert(request, pk)
+    alert = workspace_alert(request, pk)
     try:
         action(alert, Auditor.from_request(request))
     except ValidationError as error:
@@ -213,7 +203,7 @@ def _workflow_action(request: HttpRequest, pk: int, action: Callable[[Alert, Aud
 @require_POST
 def alert_submit(request: HttpRequest, pk: int) -> HttpResponse:
     def submit(alert: Alert, auditor: Auditor) -> None:
-        services.alert_submit_for_approval(alert=alert, submitted_by=_user(request), auditor=auditor)
+        services.alert_submit_for_approval(alert=alert, submitted_by=staff_user(request), auditor=auditor)
 
     return _workflow_action(request, pk, submit, "Alert sent for approval by another member of the CSOC team")
 
@@ -222,33 +212,12 @@ def alert_submit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def alert_approve(request: HttpRequest, pk: int) -> HttpResponse:
     def approve(alert: Alert, auditor: Auditor) -> None:
-        services.alert_approve(alert=alert, approved_by=_user(request), auditor=auditor)
+        services.alert_approve(alert=alert, approved_by=staff_user(request), auditor=auditor)
 
     return _workflow_action(request, pk, approve, "Alert approved: it can now be published")
 
 
-@permission_required(MANAGE)
-def alert_publish(request: HttpRequest, pk: int) -> HttpResponse:
-    alert = _alert(request, pk)
-    form = ActionForm(data={})
-    if request.method == "POST":
-        try:
-            services.alert_publish(alert=alert, published_by=_user(request), auditor=Auditor.from_request(request))
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Alert published as {alert.threat_id}. Notifications are being sent.")
-            return redirect(alert.get_csoc_url())
-    context = {
-        "alert": alert,
-        "form": form,
-        "organisation_count": alert.in_scope_organisations().count(),
-        "approval_required": services.publish_requires_approval(),
-    }
-    return render(request, "alerts/csoc/publish.html", context, status=400 if form.errors else 200)
-
-
-def _form_page(
+def form_page(
     request: HttpRequest,
     pk: int,
     form_class: type[Any],
@@ -257,7 +226,7 @@ def _form_page(
     done: str,
 ) -> HttpResponse:
     """A page with a short form that changes a published alert: a threat update, the severity, close, withdraw."""
-    alert = _alert(request, pk)
+    alert = workspace_alert(request, pk)
     form = form_class(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -271,44 +240,16 @@ def _form_page(
 
 
 @permission_required(MANAGE)
-def add_update(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
-        services.threat_update_add(
-            alert=alert,
-            text=data["text"],
-            requires_reacknowledgement=yes(data["requires_reacknowledgement"]),
-            added_by=_user(request),
-            auditor=auditor,
-        )
-
-    return _form_page(request, pk, ThreatUpdateForm, UPDATE_PAGE, save, "Threat update added")
-
-
-@permission_required(MANAGE)
-def change_severity(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
-        services.alert_change_severity(
-            alert=alert,
-            severity=data["severity"],
-            reason=data["reason"],
-            changed_by=_user(request),
-            auditor=auditor,
-        )
-
-    return _form_page(request, pk, SeverityForm, SEVERITY_PAGE, save, "Severity changed")
-
-
-@permission_required(MANAGE)
 def close(request: HttpRequest, pk: int) -> HttpResponse:
     def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
-        services.alert_close(alert=alert, reason=data["reason"], closed_by=_user(request), auditor=auditor)
+        services.alert_close(alert=alert, reason=data["reason"], closed_by=staff_user(request), auditor=auditor)
 
-    return _form_page(request, pk, ReasonForm, CLOSE_PAGE, save, "Alert closed")
+    return form_page(request, pk, ReasonForm, CLOSE_PAGE, save, "Alert closed")
 
 
 @permission_required(MANAGE)
 def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
-        services.alert_withdraw(alert=alert, reason=data["reason"], withdrawn_by=_user(request), auditor=auditor)
+        services.alert_withdraw(alert=alert, reason=data["reason"], withdrawn_by=staff_user(request), auditor=auditor)
 
-    return _form_page(request, pk, ReasonForm, WITHDRAW_PAGE, save, "Alert withdrawn")
+    return form_page(request, pk, ReasonForm, WITHDRAW_PAGE, save, "Alert withdrawn")

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
-from respond.accounts.demo import DEMO_ACCESS_REQUEST, DEMO_INVITATION, DEMO_PASSWORD, seed_demo_access, seed_demo_users
-from respond.alerts.demo import DemoDataError, seed_demo_alerts
 from respond.core.audit import Auditor
+from respond.demo.accounts import DEMO_ACCESS_REQUEST, DEMO_INVITATION, DEMO_PASSWORD, seed_demo_access, seed_demo_users
+from respond.demo.alerts import DemoDataError, seed_demo_alerts
+from respond.demo.responses import DemoResponsesError, seed_demo_responses
 from respond.organisations.models import Organisation
-from respond.responses.demo import DemoResponsesError, seed_demo_responses
 
 ODS_FILES = ("etr.csv", "ect.csv", "eccg.csv", "sub-icb-to-icb-to-region-2023.csv", "csu-list-2023.csv")
 MANDATED_LIST = Path("data/demo/mandated-organisations.xlsx")

@@ -1,12 +1,12 @@
 """Demo responses for `make run`, so the dashboards have something to show: every state, written through the real
-services by the demo users (respond.accounts.demo), after the demo alerts (respond.alerts.demo) exist.
+services by the demo users (respond.demo.accounts), after the demo alerts (respond.demo.alerts) exist.
 
 - the oldest demo alert is moved back five days, so its window has closed: R0A acknowledged it late, RNZ has not
   (overdue), and RD1 and RN3 received a bulk response from the CSU 0DF responder;
 - the others are fresh: R0A acknowledged in time and completed one, found another not applicable, has yet to
   acknowledge a third; the CSU responder recorded "unable to implement" (with a review date) for RD1, an update
   in progress for RN3, and a bulk "not applicable" for RD1, RN3 and RNZ;
-- the one R0A completed then gets its update asking for a new acknowledgement (respond.alerts.demo holds it back
+- the one R0A completed then gets its update asking for a new acknowledgement (respond.demo.alerts holds it back
   until now): the CSU responder acknowledges it for RD1 and RN3 in bulk, and R0A still owes it.
 
 Safe to run again: a response that already has history is left alone, and so is an update already added or
@@ -21,10 +21,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from respond.accounts.models import User
-from respond.alerts.demo import demo_alerts, missing_deferred_updates, seed_demo_updates
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
 from respond.core.audit import Auditor
+from respond.demo.alerts import demo_alerts, missing_deferred_updates, seed_demo_updates
 from respond.organisations.models import Organisation
 from respond.responses import services
 from respond.responses.answers import Answers

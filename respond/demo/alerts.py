@@ -4,7 +4,7 @@ Titles, summaries and CVEs come from NHS Digital's alerts; affected versions and
 public advisories. Each alert goes through the real workflow (draft, approval, publication), so notifications
 are written as for any alert. Safe to run again: an alert whose title already exists is left alone.
 
-An update asking organisations to acknowledge the alert again waits for the demo responses (respond.responses.demo
+An update asking organisations to acknowledge the alert again waits for the demo responses (respond.demo.responses
 adds it with seed_demo_updates once some have acknowledged), so that they owe a new acknowledgement.
 """
 
@@ -20,6 +20,7 @@ from respond.alerts import services
 from respond.alerts.content import AlertContent, PlatformContent, StepContent
 from respond.alerts.models import Alert, AlertStatus, RemediationType, Severity, ThreatUpdate, Tlp
 from respond.core.audit import Auditor
+from respond.publication import services as publication
 
 SOURCE = Path("data/alerts/nhs-digital-cyberalert-page-2023-11.json")
 
@@ -303,11 +304,11 @@ def seed_demo_alerts(*, author: User | None = None, approver: User | None = None
             if services.publish_requires_approval():
                 services.alert_submit_for_approval(alert=alert, submitted_by=author, auditor=auditor)
                 services.alert_approve(alert=alert, approved_by=approver, auditor=auditor)
-            services.alert_publish(alert=alert, published_by=author, auditor=auditor)
+            publication.alert_publish(alert=alert, published_by=author, auditor=auditor)
             for update in demo.updates:
                 if update.after_responses:
                     continue
-                services.threat_update_add(
+                publication.threat_update_add(
                     alert=alert,
                     text=update.text,
                     requires_reacknowledgement=update.requires_reacknowledgement,
@@ -345,7 +346,7 @@ def seed_demo_updates(*, alert: Alert, author: User | None = None) -> list[tuple
         if existing is not None:
             seeded.append((existing, False))
             continue
-        added = services.threat_update_add(
+        added = publication.threat_update_add(
             alert=alert,
             text=update.text,
             requires_reacknowledgement=update.requires_reacknowledgement,

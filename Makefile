@@ -12,7 +12,7 @@ PORT ?= 8000
 # e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
@@ -34,7 +34,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 assets: assets/build/css/main.css
-assets/build/css/main.css: node_modules/.installed $(wildcard assets/scss/*.scss) $(wildcard assets/js/*.js) scripts/build-assets.mjs
+assets/build/css/main.css: node_modules/.installed $(wildcard assets/scss/*.scss) $(wildcard assets/js/*.js) $(wildcard assets/css/*.css) scripts/build-assets.mjs
 	npm run --silent build
 
 migrate: install-python
@@ -60,6 +60,13 @@ check-deploy: install-python
 ORGS ?= 500
 bench-bulk: install-python ## Time one bulk response for ORGS organisations on a throwaway database
 	.venv/bin/python scripts/bench_bulk.py --orgs $(ORGS)
+
+bench-api: install-python ## Time the REST API: the alerts list (p95) and a bulk response for 500 organisations
+	$(VENV_PY) scripts/bench_api.py --orgs $(ORGS)
+
+FUZZ_API_EXAMPLES ?= 300
+fuzz-api: install-python ## Schemathesis over the whole OpenAPI document, FUZZ_API_EXAMPLES cases per operation
+	FUZZ_API_EXAMPLES=$(FUZZ_API_EXAMPLES) APP_ENV=test $(VENV_PY) -m pytest tests/api/test_api_fuzz.py -p no:cacheprovider
 
 RECIPIENTS ?= 10000
 bench-fanout: install-python ## Publish one alert to RECIPIENTS people and send every notification through a local Notify

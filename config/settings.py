@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "respond.followup",
     "respond.exports",
     "respond.demo",
+    "respond.api",
 ]
 
 MIDDLEWARE = [

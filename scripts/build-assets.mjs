@@ -1,4 +1,5 @@
-// Compiles our Sass (with NHS.UK frontend) and copies the frontend's JavaScript and images into assets/build.
+// Compiles our Sass (with NHS.UK frontend) and copies the frontend's JavaScript and images, our own scripts and
+// styles, and Swagger UI (for the API documentation page) into assets/build.
 import { cpSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,4 +23,11 @@ writeFileSync(join(build, "css", "main.css"), result.css);
 cpSync(join(frontend, "nhsuk-frontend.min.js"), join(build, "js", "nhsuk-frontend.min.js"));
 cpSync(join(root, "assets", "js"), join(build, "js"), { recursive: true });
 cpSync(join(frontend, "assets"), join(build, "nhsuk", "assets"), { recursive: true });
+cpSync(join(root, "assets", "css"), join(build, "css"), { recursive: true });
+// The API documentation page runs Swagger UI from our own files (no CDN).
+const swaggerUi = join(root, "node_modules", "swagger-ui-dist");
+mkdirSync(join(build, "swagger-ui"), { recursive: true });
+for (const file of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"]) {
+  cpSync(join(swaggerUi, file), join(build, "swagger-ui", file));
+}
 console.log("Built assets into assets/build");

@@ -43,6 +43,8 @@ ACCESS = [
     Row("reports:organisation",     {"ods_code": "RAA"},    SIGN_IN,  200, 200,  403,    200,    200),
     Row("reports:organisation",     {"ods_code": "RBB"},    SIGN_IN,  403, 403,  200,    200,    200),
     Row("followup:chase",           {"threat_id": "CC-4000"}, SIGN_IN, 403, 403,  403,    404,    404),
+    Row("api_tokens:index",         {},                     SIGN_IN,  200, 200,  200,    200,    200),
+    Row("api-v1:openapi-view",      {},                     200,      200, 200,  200,    200,    200),
 ]
 # fmt: on
 

@@ -53,6 +53,23 @@ PUBLIC_ROUTES = {
     "alerts_api:single": "JSON API of TLP:CLEAR alerts",
     "notifications:delivery_receipt": "GOV.UK Notify delivery receipts: authenticated by a bearer token",
     "access:accept_invitation": "the link in an invitation email: its secret token admits the invited person",
+    "api-v1:openapi-json": "the REST API's OpenAPI document: it describes the endpoints and holds no data",
+    "api-v1:openapi-view": "the REST API's documentation page (Swagger UI over the OpenAPI document)",
+    **dict.fromkeys(
+        [
+            "api-v1:api-root",
+            "api-v1:alert_list",
+            "api-v1:alert_detail",
+            "api-v1:organisation_list",
+            "api-v1:response_detail",
+            "api-v1:bulk_response",
+            "api-v1:compliance",
+            "api-v1:chase",
+            "api-v1:delivery",
+            "api_not_found",
+        ],
+        "the REST API: authenticated by an API token (JSON 401 without one), never by a session",
+    ),
     "exports:calendar_feed": (
         "a person's deadline calendar, read by calendar apps that cannot sign in: the long random token in the "
         "address is the credential (stored hashed, revocable; 404 when unknown, revoked or its owner deactivated)"

@@ -154,12 +154,10 @@ def rate_limit_wait(token: ApiToken, *, now: float | None = None) -> int:
     now = time.time() if now is None else now
     window = int(now) // RATE_WINDOW_SECONDS
     key = f"respond:api-rate:{token.pk}:{window}"
-    cache.add(key, 0, timeout=RATE_WINDOW_SECONDS + 5)
     try:
         count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=RATE_WINDOW_SECONDS + 5)
-        count = 1
+    except ValueError:  # the minute's first request (or its count expired)
+        count = 1 if cache.add(key, 1, timeout=RATE_WINDOW_SECONDS + 5) else cache.incr(key)
     if count <= settings.API_REQUESTS_PER_MINUTE:
         return 0
     return max(1, (window + 1) * RATE_WINDOW_SECONDS - int(now))

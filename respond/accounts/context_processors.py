@@ -27,6 +27,7 @@ def service(request: HttpRequest) -> dict:
             account.append({"href": reverse("mfa_index"), "text": user.full_name or user.email, "icon": True})
             account.append({"href": reverse("notifications:contact_preferences"), "text": "Contact preferences"})
             account.append({"href": reverse("exports:calendar"), "text": "Deadline calendar"})
+            account.append({"href": reverse("api_tokens:index"), "text": "API tokens"})
         account.append({"href": reverse("account_logout"), "text": "Sign out"})
     return {
         "header_navigation": navigation,

@@ -18,3 +18,5 @@ rules.add_perm("accounts.manage_users", is_administrator_of)
 rules.add_perm("accounts.manage_invitations", is_administrator_of | is_csoc)
 rules.add_perm("accounts.nominate_lead_administrator", is_csoc)
 rules.add_perm("accounts.view_administrator_coverage", is_csoc)
+# Personal API tokens: anyone signed in (with MFA, as every page); revoking is scoped by ApiToken.objects.visible_to.
+rules.add_perm("accounts.manage_api_tokens", is_signed_in)

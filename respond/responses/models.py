@@ -91,6 +91,16 @@ class ResponseQuerySet(models.QuerySet["Response"]):
             | Q(reacknowledgement_due_at__lt=now)
         )
 
+    def shown(self, show: str, *, now: datetime) -> "ResponseQuerySet":
+        """What the "Your alerts" filter (and the API's) shows: "open" (else), "overdue", "closed" or "all"."""
+        if show == "overdue":
+            return self.overdue(now=now)
+        if show == "closed":
+            return self.closed()
+        if show == "all":
+            return self
+        return self.open()
+
     def owing_reacknowledgement(self) -> "ResponseQuerySet":
         """Acknowledged responses asked by an update of their (still published) alert to acknowledge it again."""
         return self.filter(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED)
@@ -246,6 +256,8 @@ class ResponseEntry(models.Model):
     )
     # Shared by every entry of one bulk response.
     bulk_id = models.UUIDField(null=True, blank=True, db_index=True)
+    # The name of the API token it was submitted through, if it was.
+    api_token_name = models.CharField(max_length=100, blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
     objects = ResponseEntryQuerySet.as_manager()
@@ -290,4 +302,6 @@ class ResponseEntry(models.Model):
             return "The service (automatically)"
         name = self.submitted_by.full_name or self.submitted_by.email
         text = f"{name} of {self.submitted_by_organisation.name}" if self.submitted_by_organisation else name
-        return f"{text} on behalf of {self.response.organisation.name}" if self.is_on_behalf else text
+        if self.is_on_behalf:
+            text = f"{text} on behalf of {self.response.organisation.name}"
+        return f"{text} via API token {self.api_token_name}" if self.api_token_name else text

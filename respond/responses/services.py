@@ -129,6 +129,7 @@ def _submit_one(
         if not stale_check.update(**submission.response_changes(deadline=alert.deadline_at)):
             raise ConflictError(_newer_entries({response.pk: version}))
         entry = submission.entry(response_id=response.pk, version=version + 1, user=user)
+        entry.api_token_name = auditor.api_token_name
         entry.save()
         responses_changed([(alert.pk, response.organisation_id)])
         response.refresh_from_db()
@@ -166,10 +167,13 @@ def _apply(
     deadline = responses[0].alert.deadline_at
     before = {response.pk: snapshot(response, AUDITED_FIELDS) for response in responses}
     Response.objects.filter(pk__in=before).update(**submission.response_changes(deadline=deadline))
-    entries = ResponseEntry.objects.bulk_create(
+    entries = [
         submission.entry(response_id=response.pk, version=response.version + 1, user=user, bulk_id=bulk_id)
         for response in responses
-    )
+    ]
+    for entry in entries:
+        entry.api_token_name = auditor.api_token_name
+    ResponseEntry.objects.bulk_create(entries)
     updated = Response.objects.filter(pk__in=before).in_bulk()
     auditor.log_many(
         f"response.{submission.action}",

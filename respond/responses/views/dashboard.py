@@ -43,16 +43,6 @@ class AlertGroup:
     reacknowledgement_overdue: bool = False
 
 
-def _filtered(responses: ResponseQuerySet, show: str, now: datetime) -> ResponseQuerySet:
-    if show == "overdue":
-        return responses.overdue(now=now)
-    if show == "closed":
-        return responses.closed()
-    if show == "all":
-        return responses
-    return responses.open()
-
-
 def _groups(
     theirs: ResponseQuerySet, responses: ResponseQuerySet, alerts: list[Alert], now: datetime
 ) -> list[AlertGroup]:
@@ -170,7 +160,7 @@ def _your_alerts_context(
 ) -> dict[str, Any]:
     show = filter_form.show_value
     theirs = Response.objects.filter(organisation_id__in=organisations)
-    responses = _filtered(theirs.required(), show, now)
+    responses = theirs.required().shown(show, now=now)
     if filter_form.organisation_value:
         responses = responses.filter(organisation__ods_code=filter_form.organisation_value)
     alerts = Alert.objects.filter(pk__in=responses.values("alert_id")).order_by("-published_at", "-pk")

@@ -77,8 +77,9 @@ def notification_settings() -> NotificationSettings:
         task_time_limit_seconds=float(_setting("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120)),
     )
     if not conf.lookup_rate_per_minute:
-        # One request in twenty, unless set: enough to check a crashed worker's sends in seconds.
-        conf = replace(conf, lookup_rate_per_minute=max(1, conf.rate_limit_per_minute // 20))
+        # One request in ten, unless set: enough to check a crashed worker's last sends in seconds. Sends use
+        # whatever look-ups leave, so a generous share costs sending nothing while nobody looks anything up.
+        conf = replace(conf, lookup_rate_per_minute=max(1, conf.rate_limit_per_minute // 10))
     if conf.notify_configured and (len(conf.notify_api_key) < 74 or not conf.notify_email_template_id):
         raise ImproperlyConfigured(
             "NOTIFY_API_KEY must be a whole GOV.UK Notify API key (name-serviceid-secret), "

@@ -180,20 +180,31 @@ class Deliverer:
         return self._messages[key]
 
     def deliver(self, batch: list[Notification], pool: ThreadPoolExecutor) -> list[Outcome]:
+        claimed = {n.id: n for n in batch}
         pending = deque(Job(n, self.message_for(n), n.send_uncertain) for n in batch)
         marked: set[UUID] = set()
         running: set[Future[Outcome]] = set()
         outcomes: list[Outcome] = []
+        unrecorded: list[Outcome] = []
 
         def collect(timeout: float | None) -> None:
             nonlocal running
             done, running = wait(running, timeout=timeout, return_when=FIRST_COMPLETED)
-            outcomes.extend(future.result() for future in done)
+            unrecorded.extend(future.result() for future in done)
+            # Recorded a few at a time rather than with the batch: a worker that dies leaves only the last few
+            # sends for the next owner to ask Notify about.
+            if len(unrecorded) >= self.conf.send_concurrency:
+                record()
+
+        def record() -> None:
+            self.record(unrecorded, claimed)
+            outcomes.extend(unrecorded)
+            unrecorded.clear()
 
         while pending:
             if not self.keep_lease():
                 logger.warning("The lease is too old to start a send: giving back %d notifications", len(pending))
-                outcomes.extend(Outcome(job.notification.id, started=False) for job in pending)
+                unrecorded.extend(Outcome(job.notification.id, started=False) for job in pending)
                 break
             if len(running) >= self.conf.send_concurrency:
                 collect(self.until_renewal())
@@ -212,7 +223,7 @@ class Deliverer:
         while running:
             self.keep_lease()
             collect(self.until_renewal())
-        self.record(outcomes, {n.id: n for n in batch})
+        record()
         return outcomes
 
     def mark_in_flight(self, jobs: list[Job]) -> list[UUID]:
@@ -245,6 +256,8 @@ class Deliverer:
         return outcome
 
     def record(self, outcomes: list[Outcome], claimed: dict[UUID, Notification]) -> None:
+        if not outcomes:
+            return
         now = timezone.now()
         with transaction.atomic():
             for outcome in outcomes:

@@ -25,7 +25,7 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from django.db import DatabaseError, transaction
-from django.db.models import F, Min
+from django.db.models import Case, F, Min, When
 from django.utils import timezone
 
 from respond.notifications.channels import Channels, DeliveryError, SendResult, TransientError
@@ -119,7 +119,8 @@ class Deliverer:
             candidates = list(
                 Notification.objects.claimable(now=now, lease=self.conf.lease)
                 .select_for_update(skip_locked=True)
-                .order_by("priority", "next_attempt_at")
+                # A lease that ran out first, within each priority: those messages have waited longest.
+                .order_by("priority", Case(When(status=Status.SENDING, then=0), default=1), "next_attempt_at")
                 .values_list("id", "status")[: self.conf.batch_size]
             )
             if not candidates:

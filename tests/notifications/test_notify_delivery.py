@@ -254,3 +254,18 @@ def test_the_notify_client_can_time_out(notify, settings, trust_a, alice):
     assert row.status == Status.FAILED
     assert row.error.startswith("Gave up after 2 attempts. The last error: GOV.UK Notify timed out")
     assert row.send_uncertain
+
+
+def test_messages_whose_lease_ran_out_are_taken_before_queued_ones(notify, settings, trust_a, alice, bob):
+    settings.NOTIFY_BATCH_SIZE = 1
+    published([trust_a])
+    conf = notification_settings()
+    now = timezone.now()
+    Notification.objects.filter(address="alice@alpha.nhs.uk").update(next_attempt_at=now - timedelta(hours=1))
+    Notification.objects.filter(address="bob@alpha.nhs.uk").update(
+        status=Status.SENDING, claimed_by="dead-worker", claimed_at=now - conf.lease - timedelta(seconds=1)
+    )
+
+    [first] = in_process_deliverer().claim()
+
+    assert first.address == "bob@alpha.nhs.uk"

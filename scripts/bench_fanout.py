@@ -213,16 +213,21 @@ def signal_group(worker: subprocess.Popen, sig: int) -> None:
         os.killpg(worker.pid, sig)
 
 
-def process_group(pid: int) -> int | None:
+def parent_pid(pid: int) -> int | None:
     try:
-        return os.getpgid(pid)
-    except ProcessLookupError:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
         return None
+    return int(stat.rsplit(")", 1)[1].split()[1])
+
+
+def claimant(claimed_by: str) -> int:
+    return int(claimed_by.split(":")[1])  # claims read "<host>:<pid>:<random>"
 
 
 def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: int, notify) -> tuple[float, list]:  # type: ignore[no-untyped-def]
-    """Once a fifth has gone, SIGKILLs the first worker (its whole group) while it holds claims. Returns when,
-    and the rows it had claimed."""
+    """Once a fifth has gone, SIGKILLs the first worker while it holds claims: the worker itself, or (RQ) its work
+    horse, which runs in a session of its own. Returns when, and the rows it had claimed."""
     from respond.notifications.models import Status
 
     victim = workers[0]
@@ -231,18 +236,20 @@ def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: i
         if time.monotonic() > deadline:
             raise SystemExit("The first worker never held claims")
         if len(notify.records) >= total // 5:
-            # Claims read "<host>:<pid>:<random>": the sender is the worker, or (RQ) its work horse.
-            claims = rows.filter(status=Status.SENDING).values_list("pk", "claimed_by")
-            held = [pk for pk, claimed_by in claims if process_group(int(claimed_by.split(":")[1])) == victim.pid]
-            if held:
+            claims = rows.filter(status=Status.SENDING).values_list("claimed_by", flat=True)
+            senders = {pid for pid in map(claimant, set(claims)) if victim.pid in (pid, parent_pid(pid))}
+            if senders:
                 break
         time.sleep(0.05)
+    for pid in senders:
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
     signal_group(victim, signal.SIGKILL)
     killed_at = time.time()
     victim.wait(timeout=30)
     time.sleep(0.5)  # a claim being written as it died is committed or not by now
     claims = rows.filter(status=Status.SENDING).values_list("pk", "claimed_by")
-    orphaned = [pk for pk, claimed_by in claims if process_group(int(claimed_by.split(":")[1])) is None]
+    orphaned = [pk for pk, claimed_by in claims if claimant(claimed_by) in senders]
     print(f"[kill] killed worker {victim.pid} holding {len(orphaned)} claims", flush=True)
     return killed_at, orphaned
 

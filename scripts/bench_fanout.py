@@ -213,22 +213,11 @@ def signal_group(worker: subprocess.Popen, sig: int) -> None:
         os.killpg(worker.pid, sig)
 
 
-def parent_pid(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
-
-
-def claimant(claimed_by: str) -> int:
-    return int(claimed_by.split(":")[1])  # claims read "<host>:<pid>:<random>"
-
-
 def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: int, notify) -> tuple[float, list]:  # type: ignore[no-untyped-def]
     """Once a fifth has gone, SIGKILLs the first worker while it holds claims: the worker itself, or (RQ) its work
     horse, which runs in a session of its own. Returns when, and the rows it had claimed."""
     from respond.notifications.models import Status
+    from tests.support.processes import claimant_pid, parent_pid
 
     victim = workers[0]
     deadline = time.monotonic() + 600
@@ -237,7 +226,7 @@ def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: i
             raise SystemExit("The first worker never held claims")
         if len(notify.records) >= total // 5:
             claims = rows.filter(status=Status.SENDING).values_list("claimed_by", flat=True)
-            senders = {pid for pid in map(claimant, set(claims)) if victim.pid in (pid, parent_pid(pid))}
+            senders = {pid for pid in map(claimant_pid, set(claims)) if victim.pid in (pid, parent_pid(pid))}
             if senders:
                 break
         time.sleep(0.05)
@@ -249,7 +238,7 @@ def kill_a_worker_holding_claims(workers: list[subprocess.Popen], rows, total: i
     victim.wait(timeout=30)
     time.sleep(0.5)  # a claim being written as it died is committed or not by now
     claims = rows.filter(status=Status.SENDING).values_list("pk", "claimed_by")
-    orphaned = [pk for pk, claimed_by in claims if claimant(claimed_by) in senders]
+    orphaned = [pk for pk, claimed_by in claims if claimant_pid(claimed_by) in senders]
     print(f"[kill] killed worker {victim.pid} holding {len(orphaned)} claims", flush=True)
     return killed_at, orphaned
 

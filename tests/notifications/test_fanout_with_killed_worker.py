@@ -33,6 +33,7 @@ from respond.notifications.slots import STARTING, slot_key
 from tests.factories import OrganisationFactory
 from tests.notifications.conftest import make_alert
 from tests.support.notify_server import NotifyServer
+from tests.support.processes import claimant_pid, parent_pid
 
 RECIPIENTS = 2000
 TEXTING = 50  # of them also opted in to text messages: the alert is a major incident
@@ -123,18 +124,6 @@ def start_worker(env: dict, log: Path) -> subprocess.Popen:
 def kill_group(worker: subprocess.Popen, sig: int) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(worker.pid, sig)
-
-
-def claimant_pid(claimed_by: str) -> int:
-    return int(claimed_by.split(":")[1])  # claims read "<host>:<pid>:<random>"
-
-
-def parent_pid(pid: int) -> int | None:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    return int(stat.rsplit(")", 1)[1].split()[1])
 
 
 def alive(pid: int) -> bool:

@@ -29,6 +29,7 @@ from respond.organisations.models import Organisation
 from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
+from respond.responses.summaries import alert_figures_change
 
 ADMIN = "admin@r0a.demo.invalid"
 RESPONDER = "responder@r0a.demo.invalid"
@@ -209,7 +210,8 @@ def _age(alert: Alert) -> None:
     """Moves a demo alert's publication back, once and before anyone responded, so that its window has closed."""
     target = timezone.now() - AGED_BY
     if alert.published_at and alert.published_at > target and not alert.responses.filter(version__gt=0).exists():
-        Alert.objects.filter(pk=alert.pk).update(published_at=target)
+        with alert_figures_change(alert):  # counted in the month it was published
+            Alert.objects.filter(pk=alert.pk).update(published_at=target)
         versions.bump([ALERTS_VERSION])  # as the alerts' services would: what is cached about alerts is stale
         alert.refresh_from_db()
 

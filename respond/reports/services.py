@@ -9,22 +9,23 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, F, FilteredRelation, Q, QuerySet
+from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertQuerySet
 from respond.core import versions
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType, Region
 from respond.reports.statistics import (
     Acknowledgements,
     Medians,
     StatusCounts,
     acknowledgements_of,
-    count_annotations,
-    medians,
+    median_of_counts,
     statuses_of,
 )
 from respond.responses.changes import alert_responses_version
-from respond.responses.models import Response, ResponseStatus
+from respond.responses.models import ResponseStatus
+from respond.responses.summaries import COUNT_FIELDS
+from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind
 
 NO_REGION = "No region"
 # Cached figures are kept fresh by versions (respond.core.versions); expiring them as well bounds how long a
@@ -58,7 +59,7 @@ class AlertSummary:
 
 
 def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSummary]:
-    """Each alert's headline figures, in two queries (see _acknowledgements_by_alert). Not cached on their own:
+    """Each alert's headline figures, in one query (see _acknowledgements_by_alert). Not cached on their own:
     the reports list that shows them is (respond.reports.views.index)."""
     acknowledgements = _acknowledgements_by_alert([alert.pk for alert in alerts])
     return [
@@ -72,30 +73,17 @@ def alert_summaries(alerts: Sequence[Alert], *, now: datetime) -> list[AlertSumm
 
 
 def _acknowledgements_by_alert(alert_ids: list[int]) -> dict[int, Acknowledgements]:
-    """Two queries by alert (each by index): the in-scope organisations, and the responses. Organisations in scope
-    without a response row count as not acknowledged."""
-    in_scope = {
-        row["alert_id"]: row["count"]
-        for row in Alert.organisations.through.objects.filter(alert_id__in=alert_ids)
+    """One query, of the alerts' summary rows (respond.responses.summaries)."""
+    found = {
+        alert_id: {"in_scope": in_scope, "acknowledged": acknowledged, "late": late}
+        for alert_id, in_scope, acknowledged, late in AlertCounts.objects.filter(alert_id__in=alert_ids)
         .values("alert_id")
-        .annotate(count=Count("pk"))
+        .annotate(total_in_scope=Sum("in_scope"), total_acknowledged=Sum("acknowledged"), total_late=Sum("late"))
+        .values_list("alert_id", "total_in_scope", "total_acknowledged", "total_late")
         .order_by()
     }
-    counts = {
-        row["alert_id"]: row
-        for row in Response.objects.filter(alert_id__in=alert_ids)
-        .values("alert_id")
-        .annotate(
-            acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
-            late=Count("pk", filter=Q(acknowledged_within_window=False)),
-        )
-        .order_by()
-    }
-    empty = {"acknowledged": 0, "late": 0}
-    return {
-        alert_id: acknowledgements_of({**counts.get(alert_id, empty), "in_scope": in_scope.get(alert_id, 0)})
-        for alert_id in alert_ids
-    }
+    empty = {"in_scope": 0, "acknowledged": 0, "late": 0}
+    return {alert_id: acknowledgements_of(found.get(alert_id, empty)) for alert_id in alert_ids}
 
 
 # One alert --------------------------------------------------------------------------------------------------------
@@ -196,20 +184,27 @@ def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
 
 
 def _alert_figures(alert_id: int) -> AlertFigures:
-    """Two queries: the counts by organisation type and region (summed here for the totals), and the medians."""
+    """Two queries of the alert's summary rows (respond.responses.summaries): its counts by organisation type and
+    region (summed here for the totals), and its counts per minute of delay, from which the medians are read."""
+    region_name = Subquery(Region.objects.filter(pk=OuterRef("region_key")).values("name")[:1])
     rows = list(
-        _in_scope_with_response(alert_id)
-        .values("organisation_type", "region__name")
-        .annotate(**count_annotations("response__"))
-        .order_by()
+        AlertCounts.objects.filter(alert_id=alert_id)
+        .annotate(region_name=region_name)
+        .values("organisation_type", "region_name", *COUNT_FIELDS)
     )
     by_type = _groups(rows, lambda row: type_label(row["organisation_type"]))
+    delays: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    for kind, minutes, count in AlertDelays.objects.filter(alert_id=alert_id).values_list("kind", "minutes", "count"):
+        delays[kind].append((minutes, count))
     return AlertFigures(
         acknowledgements=sum((group.acknowledgements for group in by_type), Acknowledgements()),
         statuses=sum((group.statuses for group in by_type), StatusCounts()),
         by_type=by_type,
-        by_region=_groups(rows, lambda row: row["region__name"] or NO_REGION),
-        medians=medians(Response.objects.filter(alert_id=alert_id)),
+        by_region=_groups(rows, lambda row: row["region_name"] or NO_REGION),
+        medians=Medians(
+            acknowledge=median_of_counts(delays[DelayKind.ACKNOWLEDGE]),
+            complete=median_of_counts(delays[DelayKind.COMPLETE]),
+        ),
     )
 
 

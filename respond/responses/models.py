@@ -22,6 +22,7 @@ from respond.responses.statuses import (
     NotApplicableReason,
     ResponseStatus,
 )
+from respond.responses.summary_models import AlertCounts, AlertDelays, MonthCounts, MonthDelays
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
@@ -31,7 +32,11 @@ __all__ = [
     "CLOSED_STATUSES",
     "STATUS_KEPT_ACTIONS",
     "UPDATE_STATUSES",
+    "AlertCounts",
+    "AlertDelays",
     "EntryAction",
+    "MonthCounts",
+    "MonthDelays",
     "NotApplicableReason",
     "Response",
     "ResponseEntry",

@@ -13,13 +13,14 @@ from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert, AlertStatus, ThreatUpdate
 from respond.core.audit import AuditChange, Auditor, snapshot
 from respond.organisations.models import Organisation
+from respond.responses import summaries
 from respond.responses.answers import Answers, next_update_problem
 from respond.responses.changes import responses_changed
 from respond.responses.deadlines import default_next_update_due, london_date
@@ -37,6 +38,7 @@ from respond.responses.submissions import (
     reacknowledgement,
     submission_of,
 )
+from respond.responses.summaries import ResponseFacts
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
@@ -128,6 +130,7 @@ def _submit_one(
             stale_check = stale_check.filter(status=ResponseStatus.NOT_ACKNOWLEDGED)
         if not stale_check.update(**submission.response_changes(deadline=alert.deadline_at)):
             raise ConflictError(_newer_entries({response.pk: version}))
+        summaries.record([response.pk], before={response.pk: ResponseFacts.of(response)})
         entry = submission.entry(response_id=response.pk, version=version + 1, user=user)
         entry.api_token_name = auditor.api_token_name
         entry.save()
@@ -167,6 +170,7 @@ def _apply(
     deadline = responses[0].alert.deadline_at
     before = {response.pk: snapshot(response, AUDITED_FIELDS) for response in responses}
     Response.objects.filter(pk__in=before).update(**submission.response_changes(deadline=deadline))
+    summaries.record(before, before={response.pk: ResponseFacts.of(response) for response in responses})
     entries = [
         submission.entry(response_id=response.pk, version=response.version + 1, user=user, bulk_id=bulk_id)
         for response in responses
@@ -214,10 +218,7 @@ def bulk_response_submit(
     now = timezone.now()
     submission = None if status == REACKNOWLEDGE else submission_of(status=status, answers=answers, now=now)
     _require_can_respond(user, organisation_ids, alert)
-    Response.objects.bulk_create(
-        [Response(alert=alert, organisation_id=organisation_id) for organisation_id in organisation_ids],
-        ignore_conflicts=True,
-    )
+    _create_responses([(alert.pk, organisation_id) for organisation_id in organisation_ids])
     responses = _locked_responses(
         Response.objects.filter(alert=alert, organisation_id__in=organisation_ids), alert=alert
     )
@@ -349,8 +350,31 @@ def open_missing_responses(*, organisations: QuerySet[Organisation] | None = Non
     missing = pairs.exclude(
         Exists(Response.objects.filter(alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")))
     ).values_list("alert_id", "organisation_id")
-    rows = [Response(alert_id=alert_id, organisation_id=organisation_id) for alert_id, organisation_id in missing]
-    if rows:
-        Response.objects.bulk_create(rows, ignore_conflicts=True)
-        responses_changed((row.alert_id, row.organisation_id) for row in rows)
-    return len(rows)
+    return len(_create_responses(list(missing)))
+
+
+def _create_responses(pairs: list[tuple[int, int]]) -> list[int]:
+    """Creates the (not yet acknowledged) response of each (alert id, organisation id) that has none, and adds them
+    to the summaries. Safe to run concurrently: a response created meanwhile by another transaction is left alone
+    (and counted by it). Returns the ids of those created here."""
+    created: list[int] = []
+    if not pairs:
+        return created
+    table, quote = Response._meta.db_table, connection.ops.quote_name
+    columns = ("alert_id", "organisation_id", "status", "version", "created_at")
+    now = timezone.now()
+    for start in range(0, len(pairs), 1000):
+        batch = sorted(pairs[start : start + 1000])
+        rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
+        params = [value for pair in batch for value in (*pair, ResponseStatus.NOT_ACKNOWLEDGED, 0, now)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({', '.join(quote(column) for column in columns)}) VALUES {rows} "  # noqa: S608 - names from the model
+                "ON CONFLICT (alert_id, organisation_id) DO NOTHING RETURNING id",
+                params,
+            )
+            created += [row[0] for row in cursor.fetchall()]
+    if created:
+        summaries.record(created, before={})
+        responses_changed(pairs)
+    return created

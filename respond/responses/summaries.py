@@ -1,0 +1,268 @@
+"""Keeping the summary rows (respond.responses.summary_models) right: every write of responses adds, in its own
+transaction, what it changed (the figures after, less the figures before, of each response it wrote); rebuild()
+works them all out again from the responses themselves, and differences() says where the two disagree.
+
+Each change is added with INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.n, which PostgreSQL applies to the
+row as it is when the statement reaches it (waiting for a concurrent writer of the row to commit), so concurrent
+writers never lose each other's increments; rows are written in key order, so two writers never deadlock.
+
+What decides a response's figures besides its own fields (its alert's status, severity and publication, its
+organisation's type and region, whether it is in scope) is read in the same query as its fields after the write.
+The alerts' services hold the alert's row and its responses' rows locked while they change what the figures depend
+on (alert_figures_change), so a response write either sees the change or is seen by it."""
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from respond.alerts.models import RELEASED_STATUSES, Alert
+from respond.responses.models import Response
+from respond.responses.statuses import ResponseStatus
+from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind, MonthCounts, MonthDelays
+
+COUNT_FIELDS = (
+    "in_scope",
+    "acknowledged",
+    "late",
+    "in_progress",
+    "complete",
+    "not_applicable",
+    "unable_to_implement",
+)
+KEYS: dict[type[models.Model], tuple[str, ...]] = {
+    AlertCounts: ("alert_id", "organisation_type", "region_key"),
+    MonthCounts: ("month", "severity", "organisation_type", "region_key"),
+    AlertDelays: ("alert_id", "kind", "minutes"),
+    MonthDelays: ("month", "severity", "organisation_type", "region_key", "kind", "minutes"),
+}
+SUMMARIES = tuple(KEYS)
+# {model: {key: {field: amount}}}
+Figures = dict[type[models.Model], dict[tuple[Any, ...], Counter[str]]]
+
+
+@dataclass(frozen=True)
+class ResponseFacts:
+    """What a response's figures are worked out from: its own fields..."""
+
+    status: str
+    acknowledged_at: datetime | None
+    acknowledged_within_window: bool | None
+    closed_at: datetime | None
+
+    @classmethod
+    def of(cls, response: Response) -> "ResponseFacts":
+        return cls(response.status, response.acknowledged_at, response.acknowledged_within_window, response.closed_at)
+
+
+@dataclass(frozen=True)
+class Context:
+    """...and its alert's and organisation's."""
+
+    alert_id: int
+    reported: bool  # released, and asking for a response
+    severity: str
+    published_at: datetime | None
+    organisation_type: str
+    region_key: int
+    in_scope: bool
+
+
+STATE_FIELDS = ("status", "acknowledged_at", "acknowledged_within_window", "closed_at")
+CONTEXT_FIELDS = (
+    "alert_id",
+    "alert__status",
+    "alert__response_required",
+    "alert__severity",
+    "alert__published_at",
+    "organisation__organisation_type",
+    "organisation__region_id",
+    "in_scope",
+)
+
+
+def _states(responses: models.QuerySet[Response]) -> Iterator[tuple[int, ResponseFacts, Context]]:
+    link = Alert.organisations.through.objects.filter(
+        alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
+    )
+    rows = responses.annotate(in_scope=Exists(link)).values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS).order_by()
+    for pk, status, acknowledged_at, within, closed_at, alert_id, alert_status, required, *rest in rows.iterator(
+        chunk_size=5000
+    ):
+        severity, published_at, organisation_type, region_id, in_scope = rest
+        context = Context(
+            alert_id=alert_id,
+            reported=alert_status in RELEASED_STATUSES and required,
+            severity=severity,
+            published_at=published_at,
+            organisation_type=organisation_type,
+            region_key=region_id or 0,
+            in_scope=in_scope,
+        )
+        yield pk, ResponseFacts(status, acknowledged_at, within, closed_at), context
+
+
+def _month(moment: datetime) -> date:
+    return timezone.localtime(moment).date().replace(day=1)
+
+
+def _minutes(since: datetime, until: datetime) -> int:
+    return int((until - since).total_seconds() // 60)
+
+
+def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) -> None:
+    """Adds (sign 1) or takes away (sign -1) one response's figures."""
+    if not context.in_scope:
+        return
+    counts = Counter({"in_scope": sign})
+    if facts.acknowledged_at is not None:
+        counts["acknowledged"] = sign
+    if facts.acknowledged_within_window is False:
+        counts["late"] = sign
+    if facts.status in COUNT_FIELDS:
+        counts[facts.status] += sign
+    delays: list[tuple[str, int]] = []
+    published = context.published_at
+    if published is not None and facts.acknowledged_at is not None:
+        delays.append((DelayKind.ACKNOWLEDGE, _minutes(published, facts.acknowledged_at)))
+    if published is not None and facts.status == ResponseStatus.COMPLETE and facts.closed_at is not None:
+        delays.append((DelayKind.COMPLETE, _minutes(published, facts.closed_at)))
+    group = (context.organisation_type, context.region_key)
+    figures[AlertCounts][(context.alert_id, *group)].update(counts)
+    for kind, minutes in delays:
+        figures[AlertDelays][(context.alert_id, kind, minutes)]["count"] += sign
+    if context.reported and published is not None:
+        month = (_month(published), context.severity, *group)
+        figures[MonthCounts][month].update(counts)
+        for kind, minutes in delays:
+            figures[MonthDelays][(*month, kind, minutes)]["count"] += sign
+
+
+def _empty() -> Figures:
+    return {model: defaultdict(Counter) for model in SUMMARIES}
+
+
+def _column(model: type[models.Model], name: str) -> str:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field)
+    assert field.column
+    return field.column
+
+
+def _write(figures: Figures) -> None:
+    """Adds the figures to the summary rows: one statement a summary, rows in key order."""
+    for model, rows in figures.items():
+        changed = sorted((key, amounts) for key, amounts in rows.items() if any(amounts.values()))
+        if not changed:
+            continue
+        keys = KEYS[model]
+        amounts = COUNT_FIELDS if issubclass(model, (AlertCounts, MonthCounts)) else ("count",)
+        columns = [_column(model, name) for name in (*keys, *amounts)]
+        key_columns = columns[: len(keys)]
+        quote = connection.ops.quote_name
+        table = quote(model._meta.db_table)
+        for start in range(0, len(changed), 500):
+            batch = changed[start : start + 500]
+            placeholders = ", ".join(["(" + ", ".join(["%s"] * len(columns)) + ")"] * len(batch))
+            params = [value for key, counts in batch for value in (*key, *(counts[name] for name in amounts))]
+            updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in columns[len(keys) :])
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) VALUES {placeholders} "  # noqa: S608 - names from the models
+                    f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}",
+                    params,
+                )
+
+
+def record(response_ids: Iterable[int], *, before: Mapping[int, ResponseFacts | None]) -> None:
+    """Adds what a write changed: `before` holds each written response's facts before it (None for a response
+    it created); the facts after are read here. Call it in the write's transaction, after the write, with the
+    responses' rows locked (or just created)."""
+    ids = sorted(set(response_ids))
+    if not ids:
+        return
+    figures = _empty()
+    for pk, facts, context in _states(Response.objects.filter(pk__in=ids)):
+        previous = before.get(pk)
+        if previous is not None:
+            _add(figures, previous, context, -1)
+        _add(figures, facts, context, 1)
+    _write(figures)
+
+
+@contextmanager
+def alert_figures_change(alert: Alert) -> Iterator[None]:
+    """Around a change to the alert that its responses' figures depend on (its status, severity, whether it asks for
+    a response): moves them from where they were counted to where they now are. Locks the alert's responses, so that
+    no response write runs meanwhile; the alert's row must already be locked."""
+    responses = Response.objects.filter(alert_id=alert.pk)
+    list(responses.select_for_update().values_list("pk", flat=True))
+    figures = _empty()
+    for _pk, facts, context in _states(responses):
+        _add(figures, facts, context, -1)
+    yield
+    for _pk, facts, context in _states(responses):
+        _add(figures, facts, context, 1)
+    _write(figures)
+
+
+def computed() -> Figures:
+    """Every summary worked out from the responses themselves."""
+    figures = _empty()
+    for _pk, facts, context in _states(Response.objects.all()):
+        _add(figures, facts, context, 1)
+    return figures
+
+
+def stored() -> Figures:
+    """Every summary row there is (rows counting nothing left out)."""
+    figures = _empty()
+    for model, keys in KEYS.items():
+        amounts = COUNT_FIELDS if issubclass(model, (AlertCounts, MonthCounts)) else ("count",)
+        for row in model._default_manager.values_list(*keys, *amounts).iterator(chunk_size=5000):
+            counts = Counter(dict(zip(amounts, row[len(keys) :], strict=True)))
+            if any(counts.values()):
+                figures[model][tuple(row[: len(keys)])] = counts
+    return figures
+
+
+def _nonzero(figures: Figures) -> dict[str, dict[tuple[Any, ...], dict[str, int]]]:
+    return {
+        model.__name__: {
+            key: {name: value for name, value in counts.items() if value}
+            for key, counts in rows.items()
+            if any(counts.values())
+        }
+        for model, rows in figures.items()
+    }
+
+
+def differences() -> list[str]:
+    """Where the summary rows differ from what the responses add up to: empty when they agree."""
+    found, expected = _nonzero(stored()), _nonzero(computed())
+    problems = []
+    for name in expected:
+        for key in sorted(set(found[name]) | set(expected[name]), key=repr):
+            if found[name].get(key) != expected[name].get(key):
+                problems.append(f"{name} {key}: stored {found[name].get(key)}, worked out {expected[name].get(key)}")
+    return problems
+
+
+@transaction.atomic
+def rebuild() -> None:
+    """Works out every summary again from the responses. On PostgreSQL the summaries are locked first, so a
+    response write either committed before (and is in what is worked out) or waits, and then adds its change."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in SUMMARIES)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+    figures = computed()
+    for model in SUMMARIES:
+        model._default_manager.all().delete()
+    _write(figures)

@@ -1,0 +1,220 @@
+"""The summary rows the reports read (respond.responses.summaries) are kept right by every write, in its own
+transaction: after a random mix of writes through every service that writes responses, or changes what their
+figures depend on, they are exactly what rebuild_summaries works out from the responses; and two writers at once
+never lose each other's increments (PostgreSQL)."""
+
+import random
+import threading
+from collections import Counter
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from django.db import connection
+from django.utils import timezone
+
+from respond.accounts.models import Role
+from respond.alerts import services as alert_services
+from respond.alerts.models import Severity
+from respond.core.audit import Auditor
+from respond.organisations.models import OrganisationType
+from respond.responses import services, summaries
+from respond.responses.answers import Answers
+from respond.responses.models import NotApplicableReason, Response, ResponseStatus
+from respond.responses.summary_models import AlertCounts, AlertDelays, MonthCounts, MonthDelays
+from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, global_user, member
+from tests.responses.conftest import make_alert
+
+pytestmark = pytest.mark.django_db
+
+STATUSES = [
+    ResponseStatus.IN_PROGRESS,
+    ResponseStatus.COMPLETE,
+    ResponseStatus.NOT_APPLICABLE,
+    ResponseStatus.UNABLE_TO_IMPLEMENT,
+]
+
+
+def answers_for(status):
+    """Valid answers to the status's questions, today."""
+    today = timezone.localdate()
+    return {
+        ResponseStatus.IN_PROGRESS: Answers(
+            actions="Patching", expected_completion_on=today + timedelta(days=9), next_update_due_on=today
+        ),
+        ResponseStatus.COMPLETE: Answers(completed_on=today, completion_summary="Patched"),
+        ResponseStatus.NOT_APPLICABLE: Answers(not_applicable_reason=NotApplicableReason.NOT_IN_USE),
+        ResponseStatus.UNABLE_TO_IMPLEMENT: Answers(
+            unable_reason="No fix", mitigations="Isolated", risk_owner="SIRO", review_on=today + timedelta(days=30)
+        ),
+    }.get(status, Answers())
+
+
+def organisations(count):
+    regions = [RegionFactory(code=f"Y5{number}", name=f"Region {number}") for number in range(3)]
+    types = [OrganisationType.NHS_TRUST, OrganisationType.FOUNDATION_TRUST, OrganisationType.CSU]
+    return [
+        OrganisationFactory(
+            ods_code=f"S{number:03d}",
+            organisation_type=types[number % 3],
+            region=regions[number % 4] if number % 4 < 3 else None,
+        )
+        for number in range(count)
+    ]
+
+
+def responder_for(orgs):
+    person = member(orgs[0], Role.RESPONDER, email="sam@summaries.nhs.uk")
+    for organisation in orgs[1:]:
+        MembershipFactory(user=person, organisation=organisation, role=Role.RESPONDER)
+    return person
+
+
+def submit_one(rng, response, person):
+    """Acknowledges, or records a status, for one organisation, as a person would."""
+    response.refresh_from_db()
+    auditor = Auditor.for_user(person)
+    if response.status == ResponseStatus.NOT_ACKNOWLEDGED and rng.random() < 0.6:
+        services.response_acknowledge(response=response, user=person, version=response.version, auditor=auditor)
+        return
+    status = rng.choice(STATUSES)
+    services.response_update(
+        response=response,
+        user=person,
+        version=response.version,
+        status=status,
+        answers=answers_for(status),
+        auditor=auditor,
+    )
+
+
+def test_maintained_summaries_are_what_the_responses_add_up_to_after_a_random_mix_of_writes():
+    rng = random.Random(16)
+    orgs = organisations(12)
+    person = responder_for(orgs)
+    csoc = global_user("csoc")
+    start = timezone.now() - timedelta(days=70)
+    alerts = []
+    for number in range(5):
+        with time_machine.travel(start + timedelta(days=14 * number), tick=False):
+            scope = rng.sample(orgs, rng.randint(4, 12))
+            severity = Severity.MEDIUM if number in (1, 3) else Severity.HIGH
+            alerts.append(make_alert(organisations=scope, severity=severity))
+    done = Counter()
+    for step in range(80):
+        alert = rng.choice(alerts)
+        alert.refresh_from_db()
+        if alert.status != "published":
+            continue
+        roll = rng.random()
+        with time_machine.travel(alert.published_at + timedelta(hours=rng.uniform(1, 120)), tick=False):
+            responses = list(Response.objects.filter(alert=alert).select_related("alert", "organisation"))
+            if roll < 0.55:
+                submit_one(rng, rng.choice(responses), person)
+                done["single"] += 1
+            elif roll < 0.8:
+                chosen = rng.sample(responses, rng.randint(1, len(responses)))
+                status = rng.choice([services.ACKNOWLEDGE, *STATUSES])
+                if status == services.ACKNOWLEDGE:
+                    chosen = [r for r in chosen if r.status == ResponseStatus.NOT_ACKNOWLEDGED] or None
+                if chosen:
+                    done["bulk"] += 1
+                    services.bulk_response_submit(
+                        user=person,
+                        alert=alert,
+                        organisations=[r.organisation for r in chosen],
+                        status=status,
+                        answers=answers_for(status),
+                        auditor=Auditor.for_user(person),
+                    )
+            elif roll < 0.87:
+                done["update"] += 1
+                alert_services.threat_update_add(
+                    alert=alert,
+                    text=f"Update {step}",
+                    requires_reacknowledgement=True,
+                    added_by=csoc,
+                    auditor=Auditor.for_user(csoc),
+                )
+            elif roll < 0.95 and alert.severity == Severity.MEDIUM:
+                done["severity"] += 1
+                alert_services.alert_change_severity(
+                    alert=alert,
+                    severity=Severity.HIGH,
+                    reason="Exploited",
+                    changed_by=csoc,
+                    auditor=Auditor.for_user(csoc),
+                )
+            elif roll < 0.97:
+                done["withdrawn"] += 1
+                alert_services.alert_withdraw(
+                    alert=alert, reason="Sent in error", withdrawn_by=csoc, auditor=Auditor.for_user(csoc)
+                )
+            else:
+                done["reopened"] += services.expire_unable_to_implement(now=timezone.now() + timedelta(days=90))
+    assert set(done) == {"single", "bulk", "update", "severity", "withdrawn", "reopened"}, done
+    assert summaries.differences() == []
+    maintained = summaries.stored()
+    assert all(maintained[model] for model in (AlertCounts, AlertDelays, MonthCounts, MonthDelays))
+    call_command("rebuild_summaries")
+    assert summaries.stored() == maintained
+    call_command("rebuild_summaries", "--check")
+
+
+def test_the_check_says_when_the_summaries_differ(trust_a, trust_b):
+    make_alert(organisations=[trust_a, trust_b])
+    call_command("rebuild_summaries", "--check")
+    AlertCounts.objects.update(in_scope=5)  # as a write that bypassed the services would leave them
+    with pytest.raises(CommandError, match="differ"):
+        call_command("rebuild_summaries", "--check")
+    call_command("rebuild_summaries")
+    assert summaries.differences() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_writers_at_once_lose_no_increment():
+    """Two bulk responses for different organisations of the same alert, and single responses, at the same time:
+    their increments land on the same summary rows, and every one counts."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Truly concurrent transactions need PostgreSQL: SQLite lets one writer in at a time")
+    orgs = organisations(40)
+    for organisation in orgs:  # one type and region, so that every write adds to the same rows
+        organisation.organisation_type, organisation.region = OrganisationType.NHS_TRUST, None
+        organisation.save()
+    person = responder_for(orgs)
+    alert = make_alert(organisations=orgs)
+    halves = [orgs[0:20:2] + orgs[20:30], orgs[1:20:2] + orgs[30:40]]
+    ready = threading.Barrier(2)
+    errors = []
+
+    def write(half):
+        try:
+            ready.wait(5)
+            for chunk in (half[:5], half[5:10]):
+                services.bulk_response_submit(
+                    user=person,
+                    alert=alert,
+                    organisations=chunk,
+                    status=services.ACKNOWLEDGE,
+                    answers=Answers(),
+                    auditor=Auditor.for_user(person),
+                )
+            for organisation in half[10:]:
+                response = Response.objects.select_related("alert").get(alert=alert, organisation=organisation)
+                services.response_acknowledge(
+                    response=response, user=person, version=response.version, auditor=Auditor.for_user(person)
+                )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=write, args=(half,)) for half in halves]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert errors == []
+    assert AlertCounts.objects.get(alert=alert).acknowledged == 40
+    assert summaries.differences() == []

@@ -14,14 +14,18 @@ organisation's responder for 200 organisations, another for 20, an auditor and C
 Then, with Django's test client signed in (multi-factor session) against the same database, DEBUG off, it
 measures p50/p95 over --requests requests (after warm-up) of a bare view doing one query (the baseline), the
 per-alert report, the per-organisation report, the "your alerts" dashboard of the 200-organisation user, and the
-reports index and over-time pages, as viewed again (what they cache, from the cache) and afresh (the cache emptied
-before each request: the first view after a change); counts each page's SQL queries, afresh and again, on a small
+reports index and over-time pages, as viewed again (what they cache, from the cache), afresh (the cache emptied
+before each request: the first view after a change) and under writes (while a thread records about 20 responses a
+second through the services: the incident case); counts each page's SQL queries, afresh and again, on a small
 and a large case (a 150-organisation alert against the national one, and so on) to show whether the count grows
 with the data; and streams the CSV and XLSX exports of all response history in a child process, for rows/s and
-the child's peak RSS. Pages or exports that do not exist yet are reported as "not measured". The last line is:
+the child's peak RSS; and checks that the summaries the writes kept (respond.responses.summaries) are what
+rebuild_summaries works out from the responses. Pages or exports that do not exist yet are reported as "not
+measured". Each ratio is a p95 over the p95 of the baseline requests made alongside. The last line is:
 
-RESULT orgs=<n> alerts=<n> history_rows=<n> page_p95_ratio_max=<x> queries_grow=<yes|no> export_rows_per_s=<n>
-export_peak_rss_mb=<n>
+RESULT orgs=<n> alerts=<n> history_rows=<n> page_p95_ratio_max=<x> afresh_p95_ratio_max=<x>
+under_writes_p95_ratio_max=<x> writes_per_s=<x> summaries_agree=<yes|no> queries_grow=<yes|no>
+export_rows_per_s=<n> export_peak_rss_mb=<n>
 
 PostgreSQL only: the generator relies on COPY, and figures from the embedded SQLite database would say nothing
 about production. --reuse keeps a database generated earlier at the same scale.
@@ -55,7 +59,7 @@ def print_report(
     print(f"{generated.responses} responses, {generated.history_rows} history entries")
     print()
     header = f"{'page':38} {'p50 ms':>8} {'p95 ms':>8} {'base p95':>8} {'x base':>7} {'afresh p50/p95':>15}"
-    header += f" {'queries small -> big':>21}  cases (small / big)"
+    header += f" {'x base':>6} {'writes p50/p95':>15} {'x base':>6} {'queries small -> big':>21}  cases (small / big)"
     print(header)
     print("-" * len(header))
     for page in [baseline, *pages]:
@@ -70,13 +74,22 @@ def print_report(
         cases = f"{page.small_case} / {page.big_case}" if page.small_case else ""
         base = page.baseline_p95_ms or page.p95_ms
         afresh = f"{page.afresh_p50_ms:7.1f}/{page.afresh_p95_ms:<7.1f}" if page.afresh_p95_ms else f"{'':15}"
-        times = f"{page.p50_ms:8.1f} {page.p95_ms:8.1f} {base:8.1f} {page.ratio:6.2f}{over:1} {afresh}"
+        afresh += f" {page.afresh_ratio:6.2f}" if page.afresh_ratio else f" {'':6}"
+        writes = (
+            f"{page.under_writes_p50_ms:7.1f}/{page.under_writes_p95_ms:<7.1f}" if page.writes_per_s else f"{'':15}"
+        )
+        writes += f" {page.under_writes_ratio:6.2f}" if page.writes_per_s else f" {'':6}"
+        times = f"{page.p50_ms:8.1f} {page.p95_ms:8.1f} {base:8.1f} {page.ratio:6.2f}{over:1} {afresh} {writes}"
         print(f"{page.label:38} {times} {queries:>21}{flag}  {cases}")
     print(
         "p50 and p95 as pages are viewed again (report figures and rendered parts come from the cache until the data "
-        "they show changes);\nafresh: the cache emptied before each request, as for the first view after a change. "
-        "Queries afresh (again, in brackets, where different)."
+        "they show changes);\nafresh: the cache emptied before each request, as for the first view after a change; "
+        "writes: while a thread records about 20 responses a second.\nQueries afresh (again, in brackets, where "
+        "different)."
     )
+    rates = [page.writes_per_s for page in pages if page.writes_per_s]
+    if rates:
+        print(f"Writes made while timing under writes: {min(rates):.1f} to {max(rates):.1f} a second.")
     print()
     print(f"{'export':34} {'rows':>9} {'seconds':>8} {'rows/s':>9} {'MB out':>7} {'RSS MB':>7} {'(at start)':>10}")
     for export in exports:
@@ -99,9 +112,14 @@ def print_report(
     print()
 
 
-def result_line(generated: Generated, pages: list[PageResult], exports: list[ExportResult]) -> str:
+def result_line(
+    generated: Generated, pages: list[PageResult], exports: list[ExportResult], summaries_agree: bool
+) -> str:
     measured = [p for p in pages if p.measured and p.counts_in_result]
-    ratio = f"{max(p.ratio for p in measured):.2f}" if measured else "n/a"
+
+    def most(values: list[float]) -> str:
+        return f"{max(values):.2f}" if values else "n/a"
+
     grow = "yes" if any(p.queries_grow for p in measured) else "no"
     done = [e for e in exports if e.measured]
     if done and len(done) == len(exports):
@@ -109,9 +127,14 @@ def result_line(generated: Generated, pages: list[PageResult], exports: list[Exp
         rss = f"{max(e.peak_rss_mb for e in done):.0f}"
     else:
         rate = rss = "n/a"
+    writes = [p.writes_per_s for p in measured if p.writes_per_s]
     return (
         f"RESULT orgs={generated.orgs} alerts={generated.alerts} history_rows={generated.history_rows} "
-        f"page_p95_ratio_max={ratio} queries_grow={grow} export_rows_per_s={rate} export_peak_rss_mb={rss}"
+        f"page_p95_ratio_max={most([p.ratio for p in measured])} "
+        f"afresh_p95_ratio_max={most([p.afresh_ratio for p in measured])} "
+        f"under_writes_p95_ratio_max={most([p.under_writes_ratio for p in measured])} "
+        f"writes_per_s={min(writes) if writes else 0:.1f} summaries_agree={'yes' if summaries_agree else 'no'} "
+        f"queries_grow={grow} export_rows_per_s={rate} export_peak_rss_mb={rss}"
     )
 
 
@@ -153,7 +176,7 @@ def main(argv: list[str] | None = None) -> None:
         export_child(args.export_child, args.date_from, args.date_to)
         return
     database_url = bench_database_url(os.environ.get("DATABASE_URL", ""))
-    marker = f"bench_reports scale={args.scale:g} seed={SEED}"
+    marker = f"bench_reports scale={args.scale:g} seed={SEED} summaries"
     print(f"Database: {urlsplit(database_url)._replace(netloc=urlsplit(database_url).hostname or '').geturl()}")
     reuse = args.reuse and database_comment(database_url) == marker
     if not reuse:
@@ -186,8 +209,14 @@ def main(argv: list[str] | None = None) -> None:
         print("Measuring exports...", flush=True)
         today = timezone.localdate()
         exports = [measure_export(fmt, database_url, cases.first_entry_on, today) for fmt in ("csv", "xlsx")]
+    from respond.responses import summaries
+
+    differences = summaries.differences()  # after every write the benchmark made
+    print(f"Summaries kept by the writes against rebuild_summaries: {len(differences)} rows differ.")
+    for difference in differences[:10]:
+        print(f"  {difference}")
     print_report(generated, baseline, pages, exports)
-    print(result_line(generated, pages, exports))
+    print(result_line(generated, pages, exports, summaries_agree=not differences))
 
 
 if __name__ == "__main__":

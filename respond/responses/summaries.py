@@ -87,13 +87,16 @@ CONTEXT_FIELDS = (
 )
 
 
-def _states(responses: models.QuerySet[Response]) -> Iterator[tuple[int, ResponseFacts, Context]]:
+def _states(
+    responses: models.QuerySet[Response], *, stream: bool = False
+) -> Iterator[tuple[int, ResponseFacts, Context]]:
+    """Each response's facts and context, in one query (`stream`: through a server-side cursor, for all of them)."""
     link = Alert.organisations.through.objects.filter(
         alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
     )
     rows = responses.annotate(in_scope=Exists(link)).values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS).order_by()
-    for pk, status, acknowledged_at, within, closed_at, alert_id, alert_status, required, *rest in rows.iterator(
-        chunk_size=5000
+    for pk, status, acknowledged_at, within, closed_at, alert_id, alert_status, required, *rest in (
+        rows.iterator(chunk_size=5000) if stream else rows
     ):
         severity, published_at, organisation_type, region_id, in_scope = rest
         context = Context(
@@ -215,7 +218,7 @@ def alert_figures_change(alert: Alert) -> Iterator[None]:
 def computed() -> Figures:
     """Every summary worked out from the responses themselves."""
     figures = _empty()
-    for _pk, facts, context in _states(Response.objects.all()):
+    for _pk, facts, context in _states(Response.objects.all(), stream=True):
         _add(figures, facts, context, 1)
     return figures
 

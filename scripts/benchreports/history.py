@@ -52,6 +52,10 @@ def generate(scale: float, now: datetime) -> Generated:
         result.responses, result.history_rows = make_responses(rng, alerts, organisations, users, now, scale)
         step(f"{result.responses} responses, {result.history_rows} history entries")
     step("commit (deferred foreign key checks)")
+    from respond.responses import summaries
+
+    summaries.rebuild()  # the responses were loaded with COPY, not through the services that keep the summaries
+    step("summaries worked out (rebuild_summaries)")
     with connection.cursor() as cursor:
         # What autovacuum would have done by now in production: statistics, and the visibility map that lets
         # index-only scans skip the table.

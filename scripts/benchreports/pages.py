@@ -63,6 +63,12 @@ class PageResult:
     # Worked out afresh (the cache emptied before each request): what a change to the data costs the next view.
     afresh_p50_ms: float = 0.0
     afresh_p95_ms: float = 0.0
+    afresh_ratio: float = 0.0
+    # While a thread records responses continuously (benchreports.writer): the incident case.
+    under_writes_p50_ms: float = 0.0
+    under_writes_p95_ms: float = 0.0
+    under_writes_ratio: float = 0.0
+    writes_per_s: float = 0.0
     small_case: str = ""
     big_case: str = ""
     ratio: float = 0.0
@@ -116,11 +122,33 @@ class Timer:
         """The page worked out afresh: the cache (report figures, rendered parts) emptied before each request."""
         from django.core.cache import cache
 
-        samples = []
+        samples, baseline = [], []
         for _ in range(max(5, self.requests // 2)):
             cache.clear()
             samples.append(self._get_ms(client, url))
+            baseline.append(self._get_ms(self.baseline_client, self.BASELINE))
+        self.baseline_samples += baseline
         result.afresh_p50_ms, result.afresh_p95_ms = statistics.median(samples), percentile(samples, 0.95)
+        result.afresh_ratio = result.afresh_p95_ms / percentile(baseline, 0.95)
+
+    def time_under_writes(self, client, url: str, result: "PageResult") -> None:  # type: ignore[no-untyped-def]
+        """The page while a thread records about 20 responses a second, each through the services."""
+        from benchreports.writer import Writer
+
+        writer = Writer()
+        writer.start()
+        try:
+            for _ in range(3):
+                self._get_ms(client, url)
+            samples, baseline = [], []
+            for _ in range(max(5, self.requests // 2)):
+                samples.append(self._get_ms(client, url))
+                baseline.append(self._get_ms(self.baseline_client, self.BASELINE))
+        finally:
+            result.writes_per_s = writer.stop()
+        self.baseline_samples += baseline
+        result.under_writes_p50_ms, result.under_writes_p95_ms = statistics.median(samples), percentile(samples, 0.95)
+        result.under_writes_ratio = result.under_writes_p95_ms / percentile(baseline, 0.95)
 
 
 def check(response, url: str) -> None:  # type: ignore[no-untyped-def]
@@ -151,6 +179,7 @@ def measure_page(  # type: ignore[no-untyped-def]
     url_name: str,
     big: tuple[dict, str, str],
     small: tuple[dict, str, str],
+    under_writes: bool = True,
 ) -> PageResult:
     """`clients`: (big case's, small case's). `big` and `small`: (URL kwargs, query string, what the case is).
     Times the big case; counts the queries of both."""
@@ -166,6 +195,8 @@ def measure_page(  # type: ignore[no-untyped-def]
     result.cached_queries_small, _ = count_queries(clients[1], small_url, cached=True)
     timer.time(clients[0], big_url, result)
     timer.time_afresh(clients[0], big_url, result)
+    if under_writes:
+        timer.time_under_writes(clients[0], big_url, result)
     result.small_case, result.big_case = small[2], big[2]
     result.measured = True
     return result
@@ -285,7 +316,13 @@ def measure_pages(users: dict[str, int], cases: Cases, requests: int) -> tuple[P
     ]
     # Not a goal: what the NHS.UK layout costs on its own, to read the ratios against.
     static = measure_page(
-        timer, both, "(Static page in the layout, no data)", "accessibility", ({}, "", ""), ({}, "", "")
+        timer,
+        both,
+        "(Static page in the layout, no data)",
+        "accessibility",
+        ({}, "", ""),
+        ({}, "", ""),
+        under_writes=False,
     )
     static.counts_in_result = False
     pages.append(static)

@@ -195,20 +195,23 @@ def _figures_from_summaries(
         figures = Acknowledgements(in_scope=in_scope, within_window=acknowledged - late, late=late)
         for key in _keys(_month(month), regions.get(region_key), organisation_type):
             counts[key] += figures
+    # Grouped and sorted by bytes, not by the locale's rules: the same groups, much quicker on PostgreSQL.
+    binary = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
     sql = f"""
         WITH filtered AS (
-            SELECT summary.month, summary.organisation_type, COALESCE(region.name, '') AS region, summary.kind,
-                summary.minutes, summary.count
+            SELECT summary.month, summary.organisation_type{binary} AS organisation_type,
+                COALESCE(region.name, ''){binary} AS region, summary.kind{binary} AS kind, summary.minutes,
+                summary.count
             FROM {_table(MonthDelays)} summary LEFT JOIN {_table(Region)} region ON region.id = summary.region_key
             WHERE {where}
         ), grouped AS (
-            SELECT 'all' AS grouping, month, '' AS value, kind, minutes, CAST(SUM(count) AS INTEGER) AS n
+            SELECT 0 AS grouping, month, ''{binary} AS value, kind, minutes, CAST(SUM(count) AS INTEGER) AS n
             FROM filtered GROUP BY month, kind, minutes
             UNION ALL
-            SELECT 'region', month, region, kind, minutes, CAST(SUM(count) AS INTEGER)
+            SELECT 1, month, region, kind, minutes, CAST(SUM(count) AS INTEGER)
             FROM filtered GROUP BY month, region, kind, minutes
             UNION ALL
-            SELECT 'type', month, organisation_type, kind, minutes, CAST(SUM(count) AS INTEGER)
+            SELECT 2, month, organisation_type, kind, minutes, CAST(SUM(count) AS INTEGER)
             FROM filtered GROUP BY month, organisation_type, kind, minutes
         ), running AS (
             SELECT grouping, month, value, kind, minutes,
@@ -222,7 +225,7 @@ def _figures_from_summaries(
         FROM running GROUP BY grouping, month, value, kind
     """  # noqa: S608 - table names from the models, conditions from the fixed texts above; values are parameters
     times: dict[Key, dict[str, timedelta]] = defaultdict(dict)
-    kinds = {"all": ALL, "region": BY_REGION, "type": BY_TYPE}
+    kinds = {0: ALL, 1: BY_REGION, 2: BY_TYPE}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for grouping, month, value, kind, low, high in cursor.fetchall():

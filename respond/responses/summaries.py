@@ -9,7 +9,9 @@ writers never lose each other's increments; rows are written in key order, so tw
 What decides a response's figures besides its own fields (its alert's status, severity and publication, its
 organisation's type and region, whether it is in scope) is read in the same query as its fields after the write.
 The alerts' services hold the alert's row and its responses' rows locked while they change what the figures depend
-on (alert_figures_change), so a response write either sees the change or is seen by it."""
+on (alert_figures_change), so a response write either sees the change or is seen by it. An ODS import may move
+organisations to another type or region: it raises the organisations' version, and a scheduled task
+(respond.responses.tasks.refresh_summaries) then works the summaries out again."""
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -23,6 +25,9 @@ from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
+from respond.core import versions
+from respond.core.models import DataVersion
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
 from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind, MonthCounts, MonthDelays
@@ -265,7 +270,19 @@ def rebuild() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+    organisations_version = versions.current([ORGANISATION_DETAILS_VERSION])[ORGANISATION_DETAILS_VERSION]
     figures = computed()
     for model in SUMMARIES:
         model._default_manager.all().delete()
     _write(figures)
+    DataVersion.objects.update_or_create(name=BUILT_FOR, defaults={"number": organisations_version})
+
+
+# The organisations' version the summaries were last worked out for.
+BUILT_FOR = "summaries-built-for-organisation-details"
+
+
+def out_of_date() -> bool:
+    """Whether organisations may have changed type or region since the summaries were last worked out."""
+    found = versions.current([ORGANISATION_DETAILS_VERSION, BUILT_FOR])
+    return found[ORGANISATION_DETAILS_VERSION] != found[BUILT_FOR]

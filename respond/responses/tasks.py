@@ -1,5 +1,6 @@
-"""Background work: reopening exceptions whose review date has come. (The emails about a submission are sent by
-respond.responses.emails.send_response_emails, a task the services queue.)"""
+"""Background work: reopening exceptions whose review date has come, and working the summaries out again after an
+ODS import. (The emails about a submission are sent by respond.responses.emails.send_response_emails, a task the
+services queue.)"""
 
 import logging
 
@@ -7,6 +8,7 @@ from crontask import cron
 from django.tasks import task
 
 from respond.core.queues import SCHEDULED_PRIORITY, SCHEDULED_QUEUE
+from respond.responses import summaries
 from respond.responses.services import expire_unable_to_implement
 
 logger = logging.getLogger(__name__)
@@ -20,3 +22,15 @@ def reopen_expired_exceptions() -> int:
     if reopened:
         logger.info("Reopened %d responses whose exception reached its review date", reopened)
     return reopened
+
+
+# Every five minutes: an ODS import may have moved organisations to another type or region, which the summaries
+# count them by (respond.responses.summaries).
+@cron("*/5 * * * *")
+@task(queue_name=SCHEDULED_QUEUE, priority=SCHEDULED_PRIORITY)
+def refresh_summaries() -> bool:
+    if not summaries.out_of_date():
+        return False
+    summaries.rebuild()
+    logger.info("Summaries worked out again: organisations changed since they last were")
+    return True

@@ -17,12 +17,14 @@ from django.utils import timezone
 from respond.accounts.models import Role
 from respond.alerts import services as alert_services
 from respond.alerts.models import Severity
+from respond.core import versions
 from respond.core.audit import Auditor
-from respond.organisations.models import OrganisationType
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, OrganisationType
 from respond.responses import services, summaries
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from respond.responses.summary_models import AlertCounts, AlertDelays, MonthCounts, MonthDelays
+from respond.responses.tasks import refresh_summaries
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, global_user, member
 from tests.responses.conftest import make_alert
 
@@ -218,3 +220,15 @@ def test_two_writers_at_once_lose_no_increment():
     assert errors == []
     assert AlertCounts.objects.get(alert=alert).acknowledged == 40
     assert summaries.differences() == []
+
+
+def test_summaries_are_worked_out_again_once_organisations_changed_type_or_region(trust_a, trust_b):
+    make_alert(organisations=[trust_a, trust_b])
+    assert refresh_summaries.call() is False  # nothing changed since they were worked out
+    trust_a.organisation_type = OrganisationType.CSU
+    trust_a.save()
+    versions.bump([ORGANISATION_DETAILS_VERSION])  # as the ODS import does
+    assert summaries.differences() != []
+    assert refresh_summaries.call() is True
+    assert summaries.differences() == []
+    assert refresh_summaries.call() is False

@@ -8,6 +8,17 @@ the value it works out), or commits a new version with it (and the next reader w
 The numbers live in the database, not in the cache: they commit or roll back with the data, and are never
 evicted (an evicted counter could come back at a number some stale value is cached under). Every cached value
 also expires, in case something changed its data without bumping (see each caller).
+
+Why these versions, and the rendered-fragment cache (respond.core.fragments) under them, are still here: the
+compliance figures no longer need them to be fast. Every response write keeps summary rows up to date in its
+own transaction (respond.responses.summaries), and the alert report, the reports list and compliance over time
+read those, however the data changed a moment ago. What still leans on the cache is rendering: the "Your alerts"
+dashboard of someone responding for hundreds of organisations and an organisation's history are worked out from
+the responses themselves, and cost several times a cached view. Until those read summaries of their own, the
+cache stays, with the rule it has always had: the responses' services (the only writers of responses), the
+alerts' services and the ODS import raise the versions of what they change, in the same transaction. That rule is
+not yet enforced by construction (no database trigger raises a version on its own): a new writer must call
+bump(). Removing the cache, or replacing the calls with one trigger per table, is the next step.
 """
 
 from collections.abc import Iterable

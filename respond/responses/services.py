@@ -38,12 +38,13 @@ from respond.responses.submissions import (
     reacknowledgement,
     submission_of,
 )
-from respond.responses.summaries import ResponseFacts
+from respond.responses.summaries import ResponseFacts, alert_figures_change
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
 
-__all__ = ["ACKNOWLEDGE", "REACKNOWLEDGE", "ConflictError"]  # what views and forms name through this module
+# What views, forms and the alerts' services name through this module.
+__all__ = ["ACKNOWLEDGE", "REACKNOWLEDGE", "ConflictError", "alert_figures_change"]
 
 
 def _require_open(alert: Alert) -> None:

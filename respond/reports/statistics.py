@@ -12,7 +12,7 @@ Definitions (the same on every page):
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from django.db import connection
@@ -31,8 +31,6 @@ from django.db.models import (
 from django.db.models.functions import Cast, Coalesce
 
 from respond.responses.models import Response, ResponseStatus
-
-MINUTE = timedelta(minutes=1)
 
 
 class Median(Aggregate):
@@ -191,23 +189,16 @@ def grouped_medians(responses: QuerySet[Response], group_by: Sequence[str] = ())
     return medians_in_python(timings.order_by(), len(group_by))
 
 
-def medians_in_python(
-    rows: Iterable[tuple[Any, ...]], key_length: int, *, whole_minutes: bool = False
-) -> dict[tuple[Hashable, ...], Medians]:
-    """Medians from rows (*key, published_at, acknowledged_at, closed_at, status) of acknowledged responses; of
-    the delays in whole minutes if asked (as the summaries count them)."""
+def medians_in_python(rows: Iterable[tuple[Any, ...]], key_length: int) -> dict[tuple[Hashable, ...], Medians]:
+    """Medians from rows (*key, published_at, acknowledged_at, closed_at, status) of acknowledged responses."""
     to_acknowledge: dict[tuple[Hashable, ...], list[timedelta]] = defaultdict(list)
     to_complete: dict[tuple[Hashable, ...], list[timedelta]] = defaultdict(list)
-
-    def delay(since: datetime, until: datetime) -> timedelta:
-        return timedelta(minutes=(until - since) // MINUTE) if whole_minutes else until - since
-
     for row in rows:
         key = tuple(row[:key_length])
         published_at, acknowledged_at, closed_at, status = row[key_length:]
-        to_acknowledge[key].append(delay(published_at, acknowledged_at))
+        to_acknowledge[key].append(acknowledged_at - published_at)
         if status == ResponseStatus.COMPLETE and closed_at is not None:
-            to_complete[key].append(delay(published_at, closed_at))
+            to_complete[key].append(closed_at - published_at)
     return {key: Medians(_median(values), _median(to_complete.get(key, []))) for key, values in to_acknowledge.items()}
 
 

@@ -4,9 +4,10 @@ this month, is left out by the date range; the figures are worked out by hand fr
 from datetime import date, datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 
-from respond.reports.over_time import OverTimeFilters, _figures_elsewhere, _figures_from_summaries, _whole_months
+from respond.reports.over_time import OverTimeFilters, _figures_elsewhere, _figures_in_postgresql
 from respond.reports.statistics import Medians
 from tests.core.html import parse
 from tests.reports.conftest import LONDON, at, table
@@ -156,59 +157,17 @@ def test_other_filters_are_worked_out_apart(compliance, signed_in, auditor):
     ]
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's single query")
 @pytest.mark.parametrize(
     "filters",
     [
         OverTimeFilters(date_from=date(2026, 1, 1), date_to=date(2026, 7, 31)),
         OverTimeFilters(date_from=date(2026, 6, 1), region_code="Y62"),
         OverTimeFilters(organisation_type="nhs_trust", severity="high"),
-        OverTimeFilters(severity="medium"),
     ],
 )
-def test_the_summaries_give_the_same_figures_as_the_responses(compliance, filters):
-    first, last, parts = _whole_months(filters)
-    assert parts == []
-    counts, medians = _figures_from_summaries(filters, first, last)
+def test_postgresql_gives_the_same_figures_as_the_medians_worked_out_in_python(compliance, filters):
+    counts, medians = _figures_in_postgresql(filters)
     python_counts, python_medians = _figures_elsewhere(filters)
     assert counts == python_counts
-    assert {key: medians.get(key, Medians()) for key in counts} == {
-        key: python_medians.get(key, Medians()) for key in python_counts
-    }
-    assert any(value != Medians() for value in medians.values())
-
-
-@pytest.mark.parametrize(
-    ("date_from", "date_to", "whole", "parts"),
-    [
-        (date(2026, 1, 1), date(2026, 7, 31), (date(2026, 1, 1), date(2026, 7, 1)), []),
-        (date(2026, 1, 15), None, (date(2026, 2, 1), None), [(date(2026, 1, 15), date(2026, 1, 31))]),
-        (None, date(2026, 7, 10), (None, date(2026, 6, 1)), [(date(2026, 7, 1), date(2026, 7, 10))]),
-        (
-            date(2026, 6, 2),
-            date(2026, 6, 20),
-            (date(2026, 7, 1), date(2026, 5, 1)),
-            [(date(2026, 6, 2), date(2026, 6, 20))],
-        ),
-        (
-            date(2026, 2, 10),
-            date(2026, 3, 5),
-            (date(2026, 3, 1), date(2026, 2, 1)),
-            [(date(2026, 2, 10), date(2026, 2, 28)), (date(2026, 3, 1), date(2026, 3, 5))],
-        ),
-    ],
-)
-def test_dates_are_split_into_whole_months_and_parts_of_months(date_from, date_to, whole, parts):
-    first, last, found = _whole_months(OverTimeFilters(date_from=date_from, date_to=date_to))
-    assert (first, last) == whole
-    assert found == parts
-
-
-def test_a_month_covered_in_part_counts_only_the_alerts_of_those_days(compliance, signed_in, auditor):
-    # Alert X was published on 1 June: from 2 June leaves it out; alert Y (10 July) is in.
-    response = signed_in(auditor).get(
-        reverse("reports:over_time"),
-        {**JANUARY_TO_JULY, "date_from_day": "2", "date_from_month": "6", "date_to_day": "20"},
-    )
-    assert table(response.content, "Each month") == [
-        ["July 2026", "2", "0 (0%)", "1 (50%)", "1 (50%)", "2 days 12 hours", "No data"]
-    ]
+    assert medians == {key: python_medians.get(key, Medians()) for key in python_counts}

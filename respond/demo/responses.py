@@ -210,7 +210,7 @@ def _age(alert: Alert) -> None:
     """Moves a demo alert's publication back, once and before anyone responded, so that its window has closed."""
     target = timezone.now() - AGED_BY
     if alert.published_at and alert.published_at > target and not alert.responses.filter(version__gt=0).exists():
-        with alert_figures_change(alert):  # counted in the month it was published
+        with alert_figures_change(alert):  # its delays are counted from its publication
             Alert.objects.filter(pk=alert.pk).update(published_at=target)
         versions.bump([ALERTS_VERSION])  # as the alerts' services would: what is cached about alerts is stale
         alert.refresh_from_db()

@@ -22,7 +22,7 @@ from respond.responses.statuses import (
     NotApplicableReason,
     ResponseStatus,
 )
-from respond.responses.summary_models import AlertCounts, AlertDelays, MonthCounts, MonthDelays
+from respond.responses.summary_models import AlertCounts, AlertDelays
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
@@ -35,8 +35,6 @@ __all__ = [
     "AlertCounts",
     "AlertDelays",
     "EntryAction",
-    "MonthCounts",
-    "MonthDelays",
     "NotApplicableReason",
     "Response",
     "ResponseEntry",

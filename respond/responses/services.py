@@ -38,13 +38,12 @@ from respond.responses.submissions import (
     reacknowledgement,
     submission_of,
 )
-from respond.responses.summaries import ResponseFacts, alert_figures_change
+from respond.responses.summaries import ResponseFacts
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
 
-# What views, forms and the alerts' services name through this module.
-__all__ = ["ACKNOWLEDGE", "REACKNOWLEDGE", "ConflictError", "alert_figures_change"]
+__all__ = ["ACKNOWLEDGE", "REACKNOWLEDGE", "ConflictError"]  # what views and forms name through this module
 
 
 def _require_open(alert: Alert) -> None:

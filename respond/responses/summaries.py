@@ -6,31 +6,29 @@ Each change is added with INSERT ... ON CONFLICT DO UPDATE SET n = n + excluded.
 row as it is when the statement reaches it (waiting for a concurrent writer of the row to commit), so concurrent
 writers never lose each other's increments; rows are written in key order, so two writers never deadlock.
 
-What decides a response's figures besides its own fields (its alert's status, severity and publication, its
-organisation's type and region, whether it is in scope) is read in the same query as its fields after the write.
-The alerts' services hold the alert's row and its responses' rows locked while they change what the figures depend
-on (alert_figures_change), so a response write either sees the change or is seen by it. An ODS import may move
-organisations to another type or region: it raises the organisations' version, and a scheduled task
-(respond.responses.tasks.refresh_summaries) then works the summaries out again."""
+What decides a response's figures besides its own fields (its alert's publication, its organisation's type and
+region, whether it is in scope) is read in the same query as its fields after the write. An alert's publication
+time is set once, before its responses exist (only the demo data moves it, through alert_figures_change). An ODS
+import may move organisations to another type or region: it raises the organisations' version, and a scheduled
+task (respond.responses.tasks.refresh_summaries) then works the summaries out again."""
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
-from respond.alerts.models import RELEASED_STATUSES, Alert
+from respond.alerts.models import Alert
 from respond.core import versions
 from respond.core.models import DataVersion
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
-from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind, MonthCounts, MonthDelays
+from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind
 
 COUNT_FIELDS = (
     "in_scope",
@@ -43,9 +41,7 @@ COUNT_FIELDS = (
 )
 KEYS: dict[type[models.Model], tuple[str, ...]] = {
     AlertCounts: ("alert_id", "organisation_type", "region_key"),
-    MonthCounts: ("month", "severity", "organisation_type", "region_key"),
     AlertDelays: ("alert_id", "kind", "minutes"),
-    MonthDelays: ("month", "severity", "organisation_type", "region_key", "kind", "minutes"),
 }
 SUMMARIES = tuple(KEYS)
 # {model: {key: {field: amount}}}
@@ -71,8 +67,6 @@ class Context:
     """...and its alert's and organisation's."""
 
     alert_id: int
-    reported: bool  # released, and asking for a response
-    severity: str
     published_at: datetime | None
     organisation_type: str
     region_key: int
@@ -82,9 +76,6 @@ class Context:
 STATE_FIELDS = ("status", "acknowledged_at", "acknowledged_within_window", "closed_at")
 CONTEXT_FIELDS = (
     "alert_id",
-    "alert__status",
-    "alert__response_required",
-    "alert__severity",
     "alert__published_at",
     "organisation__organisation_type",
     "organisation__region_id",
@@ -100,24 +91,18 @@ def _states(
         alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
     )
     rows = responses.annotate(in_scope=Exists(link)).values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS).order_by()
-    for pk, status, acknowledged_at, within, closed_at, alert_id, alert_status, required, *rest in (
+    for pk, status, acknowledged_at, within, closed_at, alert_id, *rest in (
         rows.iterator(chunk_size=5000) if stream else rows
     ):
-        severity, published_at, organisation_type, region_id, in_scope = rest
+        published_at, organisation_type, region_id, in_scope = rest
         context = Context(
             alert_id=alert_id,
-            reported=alert_status in RELEASED_STATUSES and required,
-            severity=severity,
             published_at=published_at,
             organisation_type=organisation_type,
             region_key=region_id or 0,
             in_scope=in_scope,
         )
         yield pk, ResponseFacts(status, acknowledged_at, within, closed_at), context
-
-
-def _month(moment: datetime) -> date:
-    return timezone.localtime(moment).date().replace(day=1)
 
 
 def _minutes(since: datetime, until: datetime) -> int:
@@ -145,11 +130,6 @@ def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) ->
     figures[AlertCounts][(context.alert_id, *group)].update(counts)
     for kind, minutes in delays:
         figures[AlertDelays][(context.alert_id, kind, minutes)]["count"] += sign
-    if context.reported and published is not None:
-        month = (_month(published), context.severity, *group)
-        figures[MonthCounts][month].update(counts)
-        for kind, minutes in delays:
-            figures[MonthDelays][(*month, kind, minutes)]["count"] += sign
 
 
 def _empty() -> Figures:
@@ -170,7 +150,7 @@ def _write(figures: Figures) -> None:
         if not changed:
             continue
         keys = KEYS[model]
-        amounts = COUNT_FIELDS if issubclass(model, (AlertCounts, MonthCounts)) else ("count",)
+        amounts = COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
         columns = [_column(model, name) for name in (*keys, *amounts)]
         key_columns = columns[: len(keys)]
         quote = connection.ops.quote_name
@@ -206,8 +186,8 @@ def record(response_ids: Iterable[int], *, before: Mapping[int, ResponseFacts | 
 
 @contextmanager
 def alert_figures_change(alert: Alert) -> Iterator[None]:
-    """Around a change to the alert that its responses' figures depend on (its status, severity, whether it asks for
-    a response): moves them from where they were counted to where they now are. Locks the alert's responses, so that
+    """Around a change to the alert that its responses' figures depend on (its publication time): moves them from
+    where they were counted to where they now are. Locks the alert's responses, so that
     no response write runs meanwhile; the alert's row must already be locked."""
     responses = Response.objects.filter(alert_id=alert.pk)
     list(responses.select_for_update().values_list("pk", flat=True))
@@ -232,7 +212,7 @@ def stored() -> Figures:
     """Every summary row there is (rows counting nothing left out)."""
     figures = _empty()
     for model, keys in KEYS.items():
-        amounts = COUNT_FIELDS if issubclass(model, (AlertCounts, MonthCounts)) else ("count",)
+        amounts = COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
         for row in model._default_manager.values_list(*keys, *amounts).iterator(chunk_size=5000):
             counts = Counter(dict(zip(amounts, row[len(keys) :], strict=True)))
             if any(counts.values()):

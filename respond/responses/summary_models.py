@@ -1,9 +1,11 @@
 """Summary rows of the responses, kept up to date in the transaction of every response write (see
 respond.responses.summaries), so that the reports read a few rows rather than work the figures out again.
 
-Counts are by alert and by month of publication, each split by organisation type and region (region 0: none), so
-that every grouping the reports show is a sum of rows. Times (to acknowledge, to complete) are counted per whole
-minute of delay, from which a median is read exactly: the median of the delays in whole minutes."""
+Counts are by alert, split by organisation type and region (region 0: none), so that every grouping the alert
+reports show is a sum of rows. Times (to acknowledge, to complete) are counted per whole minute of delay, from
+which a median is read exactly: the median of the delays in whole minutes. (Compliance over time is still worked
+out from the responses: at national scale, counts per minute of delay by month, severity, type and region hold
+about as many rows as the responses themselves, and summing them was no quicker.)"""
 
 from django.db import models
 
@@ -41,24 +43,6 @@ class AlertCounts(Counts):
         return f"Alert {self.alert_id}, {self.organisation_type}, region {self.region_key}: {self.in_scope} in scope"
 
 
-class MonthCounts(Counts):
-    """The in-scope responses to the reported alerts (released, asking for a response) published in one month (in
-    London), by severity, organisation type and region."""
-
-    month = models.DateField()
-    severity = models.CharField(max_length=10)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "severity", "organisation_type", "region_key"], name="one_month_counts_row"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.severity}, {self.organisation_type}, region {self.region_key}"
-
-
 class DelayKind(models.TextChoices):
     ACKNOWLEDGE = "a", "Time to acknowledge"
     COMPLETE = "c", "Time to complete"
@@ -77,27 +61,3 @@ class AlertDelays(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.alert_id}, {self.get_kind_display()}: {self.count} in {self.minutes} minutes"
-
-
-class MonthDelays(models.Model):
-    """The same for the reported alerts of a month, by severity, organisation type and region."""
-
-    month = models.DateField()
-    severity = models.CharField(max_length=10)
-    organisation_type = models.CharField(max_length=30)
-    region_key = models.PositiveIntegerField()
-    kind = models.CharField(max_length=1, choices=DelayKind.choices)
-    minutes = models.IntegerField()
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "severity", "organisation_type", "region_key", "kind", "minutes"],
-                name="one_month_delays_row",
-            )
-        ]
-        indexes = [models.Index(fields=["month", "kind"])]
-
-    def __str__(self) -> str:
-        return f"{self.month:%Y-%m} {self.get_kind_display()}: {self.count} in {self.minutes} minutes"

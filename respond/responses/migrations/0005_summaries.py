@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('alerts', '0002_responses_asked_at'),
-        ('responses', '0003_open_responses'),
+        ('responses', '0004_entry_api_token_name'),
     ]
 
     operations = [

@@ -1,5 +1,6 @@
 """Settings, all read from environment variables (documented in docs/configuration.md)."""
 
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
     "respond.reports",
     "respond.followup",
     "respond.exports",
+    "respond.groups",
     "respond.demo",
     "respond.api",
 ]
@@ -333,6 +335,16 @@ STORAGES = {
             else "django.contrib.staticfiles.storage.StaticFilesStorage"
         )
     },
+    # Closed incident groups' files: never served directly, only streamed to members (respond.groups.files).
+    "group_files": {
+        "BACKEND": env("GROUP_FILES_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": json.loads(env("GROUP_FILES_STORAGE_OPTIONS", "") or "null")
+        or {
+            "location": str(VAR_DIR / "group-files"),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        },
+    },
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
@@ -388,6 +400,12 @@ NOTIFY_TASK_TIME_LIMIT_SECONDS = env_float("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120
 REMINDER_HOURS_BEFORE_DEADLINE = env("REMINDER_HOURS_BEFORE_DEADLINE", "24,4")
 REMINDER_CATCH_UP_HOURS = env_int("REMINDER_CATCH_UP_HOURS", 48)
 CHASE_INTERVAL_MINUTES = env_int("CHASE_INTERVAL_MINUTES", 60)
+
+# Closed incident groups (respond.groups).
+GROUP_FILE_MAX_BYTES = env_int("GROUP_FILE_MAX_BYTES", 10 * 1024 * 1024)
+GROUP_FILE_TYPES = env_list("GROUP_FILE_TYPES", "pdf,csv,txt,xlsx,png,jpg,jpeg,gif,json")
+GROUP_RETENTION_DAYS = env_int("GROUP_RETENTION_DAYS", 365)
+GROUP_POSTS_PER_PAGE = env_int("GROUP_POSTS_PER_PAGE", 20)
 
 # Responses: when the next update is due after acknowledging an alert, in days.
 RESPONSE_NEXT_UPDATE_DAYS = env_int("RESPONSE_NEXT_UPDATE_DAYS", 3)

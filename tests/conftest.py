@@ -14,6 +14,7 @@ from django.test import Client
 from respond.accounts.models import GlobalRole, Role, User
 from tests.browser.fixtures import chromium, page, pytest_runtest_makereport  # noqa: F401 - for every test package
 from tests.factories import OrganisationFactory, enrol_totp, global_user, member
+from tests.groups.setup import group, group_files, mel, morgan, rex, trust_c, write  # noqa: F401 - for every test package
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -81,3 +81,91 @@ def test_access(client_for, case):
         assert response["Location"].startswith(reverse(settings.LOGIN_URL) + "?next=")
     else:
         assert response.status_code == expected, f"{role} got {response.status_code} from {url}, not {expected}"
+
+
+# Closed incident groups: everyone outside a group gets 404 for every URL under it (its existence is sensitive),
+# including auditors and CSOC staff not in it. Columns add the group's moderator (morgan, CSOC), a member (mel)
+# and a removed member (rex). Keyword values in <> are filled in from the group made for each case.
+class GroupRow(NamedTuple):
+    name: str
+    kwargs: dict
+    anonymous: int | str
+    bob: int | str
+    alice: int | str
+    charlie: int | str
+    auditor: int | str
+    csoc: int | str
+    moderator: int | str
+    member: int | str
+    removed: int | str
+
+
+GROUP_ROLES = (*ROLES, "moderator", "member", "removed")
+G = {"group_id": "<group>"}
+P = {**G, "post_id": "<post>"}
+M = {**G, "member_id": "<member>"}
+# fmt: off
+GROUP_ACCESS = [
+    #         url name                 kwargs                       anon     bob  alice char aud  csoc mod  mem  removed
+    GroupRow("groups:list",            {},                          SIGN_IN, 200, 200, 200, 200, 200, 200, 200, 200),
+    GroupRow("groups:open",            {},                          SIGN_IN, 403, 403, 403, 403, 200, 200, 403, 403),
+    GroupRow("groups:detail",          G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:detail",          {"group_id": 999999},        SIGN_IN, 404, 404, 404, 404, 404, 404, 404, 404),
+    GroupRow("groups:digest",          G,                           SIGN_IN, 404, 404, 404, 404, 404, 302, 302, 404),
+    GroupRow("groups:new_post",        G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:post",            P,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:post",            {**G, "post_id": 999999},    SIGN_IN, 404, 404, 404, 404, 404, 404, 404, 404),
+    GroupRow("groups:edit_post",       P,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:post_history",    P,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:moderate_post",   {**P, "action": "pin"},      SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:moderate_post",   {**P, "action": "urgent"},   SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:moderate_post",   {**P, "action": "delete"},   SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:file",            {**G, "file_id": "<file>"},  SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:indicators_csv",  G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:members",         G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:invite",          G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:remove_member",   M,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:member_role",     M,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:close",           G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 403, 404),
+    GroupRow("groups:leave",           G,                           SIGN_IN, 404, 404, 404, 404, 404, 200, 200, 404),
+    GroupRow("groups:answer",          G,                           SIGN_IN, 404, 404, 404, 404, 404, 404, 404, 404),
+]
+# fmt: on
+
+
+def _group_row_id(row: GroupRow) -> str:
+    return f"{row.name}({','.join(str(value) for value in row.kwargs.values())})"
+
+
+@pytest.fixture
+def group_objects(group, mel, group_files):
+    from respond.groups.models import GroupMember
+    from tests.groups.setup import text_file, write_post
+
+    post = write_post(group, mel, uploads=[text_file()], indicators="192.0.2.1")
+    return {
+        "<group>": group.pk,
+        "<post>": post.pk,
+        "<file>": post.files.get().pk,
+        "<member>": GroupMember.objects.get(group=group, user=mel).pk,
+    }
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("row", GROUP_ACCESS, ids=[_group_row_id(row) for row in GROUP_ACCESS])
+def test_group_access(client_for, group_objects, morgan, mel, rex, row):
+    """One case per URL, every role in turn (GET only, so no role's request changes what the next one sees)."""
+    kwargs = {key: group_objects.get(value, value) for key, value in row.kwargs.items()}
+    url = reverse(row.name, kwargs=kwargs)
+    people = {"moderator": "morgan", "member": "mel", "removed": "rex"}
+    wrong = []
+    for role in GROUP_ROLES:
+        expected = getattr(row, role)
+        response = client_for(people.get(role, role)).get(url)
+        if expected == SIGN_IN:
+            ok = response.status_code == 302 and response["Location"].startswith(reverse(settings.LOGIN_URL) + "?next=")
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            wrong.append(f"{role} got {response.status_code}, not {expected}")
+    assert not wrong, f"{url}: {'; '.join(wrong)}"

@@ -38,21 +38,28 @@ class MessageKind(models.TextChoices):
     CHASE_SMS = "chase_sms", "Text message: chase"
     REMINDER_EMAIL = "reminder_email", "Email: reminder"
     ESCALATION_EMAIL = "escalation_email", "Email: missed deadline"
+    # About a closed incident group: its name and a link, never its content (respond.groups.notices).
+    GROUP_EMAIL = "group_email", "Email: closed incident group"
+    GROUP_SMS = "group_sms", "Text message: closed incident group"
 
     @property
     def channel(self) -> str:
         return Channel.SMS if self in SMS_KINDS else Channel.EMAIL
 
 
-SMS_KINDS = frozenset({MessageKind.INCIDENT_SMS, MessageKind.SIGNPOST_SMS, MessageKind.CHASE_SMS})
+SMS_KINDS = frozenset(
+    {MessageKind.INCIDENT_SMS, MessageKind.SIGNPOST_SMS, MessageKind.CHASE_SMS, MessageKind.GROUP_SMS}
+)
 # Lower goes first: the text that flags a major incident, then its link (and chases, which someone is waiting
 # on), then emails; reminders last, as they are never urgent to the minute.
 KIND_PRIORITY = {
     MessageKind.INCIDENT_SMS: 0,
     MessageKind.SIGNPOST_SMS: 1,
     MessageKind.CHASE_SMS: 1,
+    MessageKind.GROUP_SMS: 1,
     MessageKind.EMAIL: 2,
     MessageKind.CHASE_EMAIL: 2,
+    MessageKind.GROUP_EMAIL: 2,
     MessageKind.REMINDER_EMAIL: 3,
     MessageKind.ESCALATION_EMAIL: 3,
 }

@@ -1,0 +1,12 @@
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def files_in_tmp(group_files):
+    return group_files
+
+
+@pytest.fixture(autouse=True)
+def dummy_tasks(settings):
+    """Enqueued tasks are recorded, not run: tests that deliver run the worker themselves."""
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}

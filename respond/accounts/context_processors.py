@@ -20,6 +20,7 @@ def service(request: HttpRequest) -> dict:
         if signed_in_fully:
             navigation.append({"href": reverse("organisations:list"), "text": "Organisations"})
             navigation.append({"href": reverse("access:index"), "text": "Manage access"})
+            navigation.append({"href": reverse("groups:list"), "text": "Incident groups"})
             if user.is_auditor or user.is_csoc:
                 navigation.append({"href": reverse("reports:index"), "text": "Reports"})
             if user.is_csoc:

@@ -1,5 +1,7 @@
 import pytest
 
+from tests.notifications.conftest import notify, site_url  # noqa: F401 - fixtures
+
 
 @pytest.fixture(autouse=True)
 def files_in_tmp(group_files):

@@ -1,5 +1,6 @@
 """Your groups, opening a group, a group's page, closing it and choosing how to hear of new posts."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -74,7 +75,7 @@ def detail(request: HttpRequest, group_id: int) -> HttpResponse:
         .annotate(reply_count=Count("replies", filter=Q(replies__deleted_at__isnull=True)))
         .order_by("-pinned", "-created_at", "-id")
     )
-    page = Paginator(threads, 20).get_page(request.GET.get("page"))
+    page = Paginator(threads, settings.GROUP_POSTS_PER_PAGE).get_page(request.GET.get("page"))
     context = {
         "group": group,
         "member": member,

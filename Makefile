@@ -12,7 +12,7 @@ PORT ?= 8000
 # e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
@@ -74,6 +74,11 @@ bench-fanout: install-python ## Publish one alert to RECIPIENTS people and send 
 
 bench-fanout-kill: install-python ## The same with a worker killed mid-run: how soon its claimed messages go out
 	$(VENV_PY) scripts/bench_fanout.py --kill --recipients 3000
+
+POSTS ?= 2000
+MEMBERS ?= 300
+bench-groups: install-python ## A closed incident group with POSTS posts and MEMBERS members: queries of its pages, and page time
+	$(VENV_PY) scripts/bench_groups.py --posts $(POSTS) --members $(MEMBERS)
 
 SCALE ?= 1
 bench-reports: install-python ## Generate a national-scale data set on PostgreSQL (SCALE=0.1 for a tenth) and time the reports and exports

@@ -4,6 +4,8 @@ STIX: helper work on the exchange (issue 13) builds STIX 2.1 bundles; `indicator
 use to turn a group's indicators into STIX indicator objects once that lands. No STIX route exists yet.
 """
 
+import csv
+import io
 import ipaddress
 import re
 from collections.abc import Iterator
@@ -12,7 +14,6 @@ from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
 
-from respond.exports.formats import Row, Table, text
 from respond.groups.models import Indicator, IndicatorType
 
 MAX_INDICATORS = 500
@@ -90,31 +91,37 @@ def indicator_rows(indicators: QuerySet[Indicator]) -> Iterator[Indicator]:
     )
 
 
-def indicators_table(*, group_name: str, group_id: int, indicators: QuerySet[Indicator]) -> Table:
+# Spreadsheets run a cell that starts with one of these as a formula (as respond.exports does for its exports,
+# which sit above this app).
+FORMULA_STARTS = frozenset("=+-@\t\r")
+CSV_HEADERS = ["Type", "Value", "TLP", "Post", "Posted at"]
+
+
+def spreadsheet_safe(value: str) -> str:
+    """A typed value that a spreadsheet opens as text: a leading apostrophe stops it running as a formula."""
+    return "'" + value if value and value[0] in FORMULA_STARTS else value
+
+
+def indicators_csv(indicators: QuerySet[Indicator]) -> Iterator[bytes]:
+    """The group's indicators as CSV (UTF-8 with a byte-order mark, for Excel), 500 rows at a time."""
     labels = dict(IndicatorType.choices)
-
-    def chunks() -> Iterator[list[Row]]:
-        chunk: list[Row] = []
-        for indicator in indicator_rows(indicators):
-            post = indicator.post
-            chunk.append(
-                [
-                    labels.get(indicator.indicator_type, indicator.indicator_type),
-                    text(indicator.value),
-                    post.get_marking_display(),
-                    text((post.parent or post).title),
-                    post.created_at.isoformat(timespec="seconds"),
-                ]
-            )
-            if len(chunk) == 500:
-                yield chunk
-                chunk = []
-        if chunk:
-            yield chunk
-
-    return Table(
-        name=f"group-{group_id}-indicators",
-        headers=["Type", "Value", "TLP", "Post", "Posted at"],
-        chunks=chunks(),
-        wide_columns=(1, 3),
-    )
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    buffer.write("\ufeff")
+    writer.writerow(CSV_HEADERS)
+    for number, indicator in enumerate(indicator_rows(indicators), start=1):
+        post = indicator.post
+        writer.writerow(
+            [
+                labels.get(indicator.indicator_type, indicator.indicator_type),
+                spreadsheet_safe(indicator.value),
+                post.get_marking_display(),
+                spreadsheet_safe((post.parent or post).title),
+                post.created_at.isoformat(timespec="seconds"),
+            ]
+        )
+        if number % 500 == 0:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()

@@ -11,11 +11,10 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_http_methods
 
 from respond.core.audit import Auditor
-from respond.exports.formats import download as table_download
 from respond.groups import posts as post_services
 from respond.groups.files import storage
 from respond.groups.forms import EditPostForm, PostForm, show_errors
-from respond.groups.indicators import indicators_table
+from respond.groups.indicators import indicators_csv as indicator_rows_csv
 from respond.groups.models import Indicator, Post, PostFile
 from respond.groups.views.common import membership, moderation, post_in
 
@@ -238,8 +237,10 @@ def download(request: HttpRequest, group_id: int, file_id: int) -> FileResponse:
 def indicators_csv(request: HttpRequest, group_id: int) -> StreamingHttpResponse:
     member = membership(request, group_id)
     group = member.group
-    table = indicators_table(
-        group_name=group.name, group_id=group.pk, indicators=Indicator.objects.filter(post__group=group)
-    )
+    rows = indicator_rows_csv(Indicator.objects.filter(post__group=group))
     Auditor.from_request(request).log("group.indicators_downloaded", group, after={"format": "csv"})
-    return table_download(table, "csv")
+    response = StreamingHttpResponse(rows, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="group-{group.pk}-indicators.csv"'
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

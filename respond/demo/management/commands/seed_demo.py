@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from respond.core.audit import Auditor
 from respond.demo.accounts import DEMO_ACCESS_REQUEST, DEMO_INVITATION, DEMO_PASSWORD, seed_demo_access, seed_demo_users
 from respond.demo.alerts import DemoDataError, seed_demo_alerts
+from respond.demo.groups import seed_demo_group
 from respond.demo.responses import DemoResponsesError, seed_demo_responses
 from respond.organisations.models import Organisation
 
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         try:
             alerts = seed_demo_alerts()
             responses = seed_demo_responses()
+            group, group_created = seed_demo_group()
         except (DemoDataError, DemoResponsesError) as error:
             raise CommandError(str(error)) from error
         created = sum(1 for _, changed in seeded if changed)
@@ -60,6 +62,11 @@ class Command(BaseCommand):
             f"\nDemo alerts: {sum(1 for _, new in alerts if new)} published now ({published} in all); "
             f"demo responses: {sum(1 for _, new in responses if new)} of {len(responses)} given now."
         )
+        if group is not None:
+            self.stdout.write(
+                f"Demo closed incident group: {group.name} ({'opened now' if group_created else 'already open'}), "
+                f"at {settings.SITE_URL}{group.get_absolute_url()} for the CSOC and R0A/0DF demo users."
+            )
         self.stdout.write(
             f"\nSign in at {settings.SITE_URL}/account/login/ with an email and the password, then enter the code "
             "from an authenticator app set up with the TOTP secret, or from the oathtool command."

@@ -120,7 +120,7 @@ def close(request: HttpRequest, group_id: int) -> HttpResponse:
             "title": f"Close {group.name}?",
             "explanation": "Nobody will be able to post, reply, invite or change anything. Members can still read "
             f"the group until it is archived, {services.retention().days} days after it closes.",
-            "button": "Close the group",
+            "button_text": "Close the group",
             "action": request.path,
             "back": group.get_absolute_url(),
         },

@@ -166,7 +166,7 @@ def _moderator_action(request: HttpRequest, group_id: int, post_id: int, action:
             "group": member.group,
             "title": texts["title"],
             "explanation": texts["explanation"],
-            "button": texts["button"],
+            "button_text": texts["button_text"],
             "action": request.path,
             "back": post.get_absolute_url(),
             "warning": action == "delete",
@@ -179,26 +179,26 @@ ACTIONS = {
         "title": "Delete this post?",
         "explanation": "What it says, its files, indicators and history are deleted. Members see that a moderator "
         "deleted it.",
-        "button": "Delete the post",
+        "button_text": "Delete the post",
         "done": "The post is deleted",
     },
     "urgent": {
         "title": "Mark this post urgent?",
         "explanation": "Every member is emailed the post's title, and members who opted in to text messages about "
         "major incidents are texted a link to the group (never what the post says).",
-        "button": "Mark urgent and tell members",
+        "button_text": "Mark urgent and tell members",
         "done": "The post is marked urgent: members are being told",
     },
     "pin": {
         "title": "Pin this post as a situation report?",
         "explanation": "It is shown first on the group's page.",
-        "button": "Pin the post",
+        "button_text": "Pin the post",
         "done": "The post is pinned as a situation report",
     },
     "unpin": {
         "title": "Unpin this post?",
         "explanation": "It goes back among the other posts, newest first.",
-        "button": "Unpin the post",
+        "button_text": "Unpin the post",
         "done": "The post is no longer pinned",
     },
 }

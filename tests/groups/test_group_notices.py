@@ -144,3 +144,19 @@ def test_invited_by_email_without_an_account_makes_an_account_invitation(signed_
     assert (invitation.organisation, invitation.role) == (trust_a, "responder")
     row = GroupMember.objects.get(group=group, email="nia@alpha.nhs.uk")
     assert (row.user, row.status, row.organisation) == (None, MemberStatus.INVITED, trust_a)
+
+
+def test_someone_invited_by_email_answers_once_their_account_exists(signed_in, group, morgan, trust_a):
+    from tests.factories import member
+
+    signed_in(morgan).post(
+        reverse("groups:invite", args=[group.pk]),
+        {"new_email": "nia@alpha.nhs.uk", "new_full_name": "Nia New", "new_ods_code": "RAA"},
+    )
+    nia = member(trust_a, "responder", email="nia@alpha.nhs.uk", full_name="Nia New")  # as accepting makes it
+    client = signed_in(nia)
+    assert "Answer the invitation to WannaCry response" in client.get(reverse("groups:list")).content.decode()
+    client.post(reverse("groups:answer", args=[group.pk]), {"answer": "accept"})
+    row = GroupMember.objects.get(group=group, email="nia@alpha.nhs.uk")
+    assert (row.user, row.status) == (nia, MemberStatus.ACTIVE)
+    assert client.get(reverse("groups:detail", args=[group.pk])).status_code == 200

@@ -22,6 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_bulk import throwaway_database_url  # noqa: E402 - after the path is set
+from benchreports.pages import signed_in_client  # noqa: E402
 
 
 def set_up(*, posts: int, members: int):  # type: ignore[no-untyped-def]
@@ -100,28 +101,6 @@ def set_up(*, posts: int, members: int):  # type: ignore[no-untyped-def]
     return group, people[0]
 
 
-def signed_in_client(user):  # type: ignore[no-untyped-def]
-    """A test client whose session is signed in with a second factor, as the MFA login stage leaves it."""
-    from allauth.account.internal.flows.login import (
-        _AUTHENTICATION_METHODS_USER_SESSION_KEY,
-        AUTHENTICATION_METHODS_SESSION_KEY,
-    )
-    from allauth.mfa.totp.internal.auth import TOTP
-    from django.test import Client
-
-    authenticator = TOTP.activate(user, "JBSWY3DPEHPK3PXP").instance
-    client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
-        {"method": "password", "at": time.time(), "email": user.email},
-        {"method": "mfa", "at": time.time(), "id": authenticator.pk, "type": "totp"},
-    ]
-    session[_AUTHENTICATION_METHODS_USER_SESSION_KEY] = str(user.pk)
-    session.save()
-    return client
-
-
 def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
@@ -162,7 +141,7 @@ def main() -> None:
     call_command("createcachetable", verbosity=0)
     group, member = set_up(posts=args.posts, members=args.members)
     print(f"Set up one group: {args.posts} posts, {args.members} members from {args.members} organisations.")
-    client = signed_in_client(member)
+    client = signed_in_client(member.pk)
     detail = reverse("groups:detail", args=[group.pk])
     last_page = -(-args.posts // settings.GROUP_POSTS_PER_PAGE)
     client.get(detail)  # templates compiled, connections opened

@@ -1,5 +1,7 @@
 """The main journey through the pages: open a group, invite, accept, post, reply, remove, close."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -133,3 +135,17 @@ def test_closed_group_is_read_only_but_readable(signed_in, group, morgan, mel, w
     assert response.status_code == 409
     assert client.get(reverse("groups:new_post", args=[group.pk])).status_code == 409
     assert Post.objects.count() == 1
+
+
+def test_a_major_incident_alert_offers_to_open_a_group_for_it(signed_in, morgan, trust_a):
+    from tests.notifications.conftest import make_alert
+
+    alert = make_alert(organisations=[trust_a], major_incident=True, author=morgan)
+    client = signed_in(morgan)
+    page = client.get(reverse("alerts_csoc:detail", args=[alert.pk])).content.decode()
+    link = f"{reverse('groups:open')}?alert={alert.threat_id}"
+    assert "Open a closed incident group for this major incident" in page
+    assert link in page
+    form_page = client.get(link).content.decode()
+    assert re.search(rf'value="{alert.pk}"[^>]*checked', form_page)
+    assert f"{alert.threat_id} incident group" in form_page

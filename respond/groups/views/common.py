@@ -5,7 +5,8 @@ were invited through) gets 404 for every group URL, as if the group did not exis
 moderator gets 403 for a moderator's action: they already know the group exists."""
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
 
 from respond.groups.models import GroupMember, IncidentGroup, Post
 
@@ -35,3 +36,26 @@ def post_in(group: IncidentGroup, post_id: int) -> Post:
     if post is None:
         raise Http404("No such post")
     return post
+
+
+def confirm_page(
+    request: HttpRequest,
+    group: IncidentGroup,
+    *,
+    title: str,
+    explanation: str,
+    button_text: str,
+    back: str,
+    warning: bool = False,
+) -> HttpResponse:
+    """A page that asks before a moderator's or member's action; its button posts to the same address."""
+    context = {
+        "group": group,
+        "title": title,
+        "explanation": explanation,
+        "button_text": button_text,
+        "action": request.path,
+        "back": back,
+        "warning": warning,
+    }
+    return render(request, "groups/confirm.html", context)

@@ -15,7 +15,7 @@ from respond.groups import services
 from respond.groups.forms import AnswerForm, InviteForm, RoleForm, show_errors
 from respond.groups.invitees import resolve_invitees
 from respond.groups.models import GroupMember, MemberStatus
-from respond.groups.views.common import membership, moderation
+from respond.groups.views.common import confirm_page, membership, moderation
 
 private = cache_control(private=True, no_store=True)
 
@@ -152,18 +152,14 @@ def remove(request: HttpRequest, group_id: int, member_id: int) -> HttpResponse:
         else:
             messages.success(request, f"{target.name} is removed from the group")
         return redirect("groups:members", group_id)
-    return render(
+    return confirm_page(
         request,
-        "groups/confirm.html",
-        {
-            "group": moderator.group,
-            "title": f"Remove {target.name}?",
-            "explanation": "They will no longer be able to open the group or anything in it.",
-            "button_text": "Remove from the group",
-            "action": request.path,
-            "back": reverse("groups:members", args=[group_id]),
-            "warning": True,
-        },
+        moderator.group,
+        title=f"Remove {target.name}?",
+        explanation="They will no longer be able to open the group or anything in it.",
+        button_text="Remove from the group",
+        back=reverse("groups:members", args=[group_id]),
+        warning=True,
     )
 
 
@@ -180,18 +176,14 @@ def leave(request: HttpRequest, group_id: int) -> HttpResponse:
             return redirect("groups:detail", group_id)
         messages.success(request, f"You left {member.group.name}")
         return redirect("groups:list")
-    return render(
+    return confirm_page(
         request,
-        "groups/confirm.html",
-        {
-            "group": member.group,
-            "title": f"Leave {member.group.name}?",
-            "explanation": "You will no longer be able to open the group. A moderator can invite you again.",
-            "button_text": "Leave the group",
-            "action": request.path,
-            "back": member.group.get_absolute_url(),
-            "warning": True,
-        },
+        member.group,
+        title=f"Leave {member.group.name}?",
+        explanation="You will no longer be able to open the group. A moderator can invite you again.",
+        button_text="Leave the group",
+        back=member.group.get_absolute_url(),
+        warning=True,
     )
 
 

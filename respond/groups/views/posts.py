@@ -16,7 +16,7 @@ from respond.groups.files import storage
 from respond.groups.forms import EditPostForm, PostForm, show_errors
 from respond.groups.indicators import indicators_csv as indicator_rows_csv
 from respond.groups.models import Indicator, Post, PostFile
-from respond.groups.views.common import membership, moderation, post_in
+from respond.groups.views.common import confirm_page, membership, moderation, post_in
 
 private = cache_control(private=True, no_store=True)
 
@@ -159,18 +159,14 @@ def _moderator_action(request: HttpRequest, group_id: int, post_id: int, action:
         return redirect(
             post.get_absolute_url() if action != "delete" or post.parent_id else member.group.get_absolute_url()
         )
-    return render(
+    return confirm_page(
         request,
-        "groups/confirm.html",
-        {
-            "group": member.group,
-            "title": texts["title"],
-            "explanation": texts["explanation"],
-            "button_text": texts["button_text"],
-            "action": request.path,
-            "back": post.get_absolute_url(),
-            "warning": action == "delete",
-        },
+        member.group,
+        title=texts["title"],
+        explanation=texts["explanation"],
+        button_text=texts["button_text"],
+        back=post.get_absolute_url(),
+        warning=action == "delete",
     )
 
 

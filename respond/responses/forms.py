@@ -318,4 +318,10 @@ class DashboardFilterForm(NhsukForm):
 
 
 class OrganisationFilterForm(NhsukForm):
-    q = CharField(label="Filter by organisation name or ODS code", required=False)
+    # Bounded: SQLite refuses a LIKE pattern over 50,000 bytes (a server error, before this limit).
+    q = CharField(
+        label="Filter by organisation name or ODS code",
+        required=False,
+        max_length=200,
+        error_messages={"max_length": "Filter must be 200 characters or fewer"},
+    )

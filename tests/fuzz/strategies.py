@@ -1,0 +1,87 @@
+"""What people and files can type: Unicode edge cases, control characters (NUL included), very long values,
+HTML and Markdown injection, and the characters that make a spreadsheet run a cell as a formula."""
+
+from hypothesis import strategies as st
+
+FORMULA_PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
+CONTROL_CHARACTERS = [chr(code) for code in [*range(0x00, 0x20), 0x7F]]
+UNICODE_EDGES = [
+    "\u202e",  # right-to-left override
+    "\u200b",  # zero-width space
+    "\ufeff",  # byte order mark
+    "e\u0301",  # a combining accent
+    "\U0001f3e5",  # hospital emoji, outside the Basic Multilingual Plane
+    "\U0001d518\U0001d52b",  # mathematical Fraktur
+    "\u0130",  # dotted capital I: lower() makes two characters
+    "\u00df",  # sharp s: upper() makes two
+    "\u0085\u2028\u2029",  # line breaks Python splits on and HTML does not
+    "\ufffe\uffff",  # non-characters
+    "\u00a0",  # no-break space
+    "\u4e2d\u6587",
+    "\u0627\u0644\u0639\u0631\u0628\u064a\u0629",
+]
+INJECTIONS = [
+    "<script>alert(1)</script>",
+    '"><img src=x onerror=alert(1)>',
+    "<r>rich text</r>",
+    "[click](javascript:alert(1))",
+    "![x](https://example.com/x.png)",
+    "**bold** _it_ `code`",
+    "<!-- comment -->",
+    "{{ 7*7 }}{% debug %}",
+    "' OR 1=1 --",
+    "_x0041_",
+    "&amp;&lt;&#10;",
+    '=HYPERLINK("https://example.com","x")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(1+1)",
+    "%s%d%%",
+    "\\N",
+]
+
+_pieces = st.one_of(
+    st.text(max_size=20),
+    st.sampled_from(FORMULA_PREFIXES + CONTROL_CHARACTERS + UNICODE_EDGES + INJECTIONS),
+    st.text(alphabet=st.characters(codec="utf-8"), max_size=10),
+)
+
+# Typed text: mostly short mixtures, sometimes very long.
+nasty_text = st.one_of(
+    st.lists(_pieces, max_size=6).map("".join),
+    st.tuples(st.sampled_from(FORMULA_PREFIXES), st.text(max_size=20)).map("".join),
+    st.tuples(st.sampled_from(INJECTIONS), st.integers(1, 5000)).map(lambda pair: pair[0] * pair[1]),
+    st.integers(200, 120_000).map(lambda size: "x" * size),
+)
+
+# Text a person could well have meant: printable, no control characters, sometimes starting like a formula.
+plain_text = (
+    st.tuples(
+        st.sampled_from(["", *FORMULA_PREFIXES[:4]]),
+        st.text(
+            alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S", "Zs"]),
+            min_size=1,
+            max_size=40,
+        ),
+    )
+    .map("".join)
+    .filter(lambda value: value.strip() != "")
+)
+
+
+# A value a form field may be sent: anything typed, or a choice's value.
+def field_value(*choices: str) -> st.SearchStrategy[str]:
+    return st.one_of(nasty_text, st.sampled_from(choices)) if choices else nasty_text
+
+
+emails = st.from_regex(r"[a-z0-9][a-z0-9._+-]{0,20}@[a-z0-9]{1,12}\.nhs\.uk", fullmatch=True).filter(
+    lambda value: ".." not in value and not value.split("@")[0].endswith(".")
+)
+mobiles = st.tuples(st.sampled_from(["07700 900", "+447700900", "07700900", "(07700) 900 "]), st.integers(0, 999)).map(
+    lambda pair: f"{pair[0]}{pair[1]:03d}"
+)
+
+
+def single_spaced(value: str) -> str:
+    return " ".join(value.split())

@@ -1,0 +1,123 @@
+"""Generated input for access requests and their decisions, invitations, roles, accepting an invitation, CSOC's
+nomination of lead administrators and its create-user form."""
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from respond.accounts.access_requests import access_request_create
+from respond.accounts.invitations import invitation_send
+from respond.accounts.models import Role
+from respond.core.audit import Auditor
+from tests.fuzz.harness import example, shown_after, submit
+from tests.fuzz.strategies import emails, field_value, nasty_text, plain_text, single_spaced
+
+pytestmark = pytest.mark.django_db
+
+ROLES = [Role.RESPONDER.value, Role.ADMINISTRATOR.value]
+names = st.one_of(nasty_text, plain_text)
+addresses = st.one_of(nasty_text, emails)
+
+
+@given(reason=st.one_of(nasty_text, plain_text))
+def test_asking_for_access(as_charlie, charlie, trust_a, reason):
+    client = as_charlie
+    with example():
+        outcome = submit(client, f"/access/request/{trust_a.ods_code}/", {"reason": reason})
+        if outcome.valid:
+            assert charlie.access_requests.get().reason == reason.strip()  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def access_request(charlie, trust_a):
+    return access_request_create(
+        requester=charlie, organisation=trust_a, reason="We run their IT", auditor=Auditor.for_user(charlie)
+    )
+
+
+@given(decision=field_value(*ROLES, "deny"), reason=st.one_of(nasty_text, plain_text))
+def test_deciding_an_access_request(as_alice, access_request, trust_a, decision, reason):
+    client, request = as_alice, access_request
+    with example():
+        url = f"/access/organisations/{trust_a.ods_code}/requests/{request.pk}/"
+        outcome = submit(client, url, {"decision": decision, "reason": reason})
+        if outcome.valid:
+            request.refresh_from_db()
+            if decision == "deny":
+                assert request.decision_reason == reason.strip()
+
+
+@given(full_name=names, email=addresses, role=field_value(*ROLES))
+def test_inviting_someone(as_alice, trust_a, full_name, email, role):
+    client = as_alice
+    with example():
+        data = {"full_name": full_name, "email": email, "role": role}
+        outcome = submit(client, f"/access/organisations/{trust_a.ods_code}/invite/", data)
+        if outcome.valid:
+            shown_after(client, outcome, email.strip().lower(), single_spaced(full_name))
+
+
+@given(role=field_value(*ROLES))
+def test_changing_a_role(as_alice, bob, trust_a, role):
+    client = as_alice
+    with example():
+        outcome = submit(client, f"/access/organisations/{trust_a.ods_code}/users/{bob.pk}/role/", {"role": role})
+        if outcome.valid:
+            assert bob.memberships.get().role == role  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def invitation_token(alice, trust_a):
+    sent = invitation_send(
+        email="newcomer@alpha.nhs.uk",
+        full_name="New Comer",
+        organisation=trust_a,
+        role=Role.RESPONDER,
+        invited_by=alice,
+        auditor=Auditor.for_user(alice),
+        notify=False,
+    )
+    return sent.token
+
+
+@given(
+    first=st.one_of(nasty_text, st.just("a-long-enough-passphrase-17")),
+    same=st.booleans(),
+    second=nasty_text,
+)
+def test_accepting_an_invitation(client, invitation_token, first, same, second):
+    with example():
+        data = {"password1": first, "password2": first if same else second}
+        outcome = submit(client, f"/invitations/{invitation_token}/", data)
+        if outcome.valid:
+            assert client.session.get("_auth_user_id") or "account" in outcome.location
+
+
+@given(
+    organisation=field_value("RBB", "rbb", " RBB ", "R0A"),
+    full_name=names,
+    email=addresses,
+    nominated_by=names,
+)
+def test_nominating_a_lead_administrator(as_csoc, trust_b, organisation, full_name, email, nominated_by):
+    client = as_csoc
+    with example():
+        data = {"organisation": organisation, "full_name": full_name, "email": email, "nominated_by": nominated_by}
+        outcome = submit(client, "/csoc/lead-administrators/", data)
+        if outcome.valid:
+            shown_after(client, outcome, email.strip().lower())
+
+
+@given(
+    email=addresses,
+    full_name=names,
+    organisation=field_value("RAA", "raa", ""),
+    role=field_value("administrator", "responder", "auditor", "csoc"),
+)
+def test_creating_a_user(as_csoc, trust_a, email, full_name, organisation, role):
+    client = as_csoc
+    with example():
+        data = {"email": email, "full_name": full_name, "organisation": organisation, "role": role}
+        outcome = submit(client, "/users/new/", data)
+        if outcome.valid:
+            shown_after(client, outcome, email.strip().lower(), single_spaced(full_name))

@@ -5,8 +5,9 @@ The list is the full list: organisations it names become mandated, and all other
 
 import io
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +25,10 @@ from respond.organisations.source_files import (
 )
 
 HEADER_SEARCH_ROWS = 20
+# Far more than there are NHS organisations: a longer list is the wrong file.
+MAX_ROWS = 100_000
+# The most text a spreadsheet cell holds (Excel's limit).
+CELL_LIMIT = 32_767
 CODE_HEADERS = {"code", "ods code", "organisation code", "organization code", "org code"}
 
 
@@ -81,9 +86,9 @@ def read_mandated_codes(file: SourceFile) -> list[str]:
     """The organisation codes under the code column, in order, without repeats."""
     if file.is_blank:
         raise ImportFileError(f"{file.name} is empty")
-    sheets = _xlsx_sheets(file) if _is_spreadsheet(file) else [_csv_rows(file)]
-    for rows in sheets:
-        codes = _codes_under_header(file, rows)
+    sheets = _xlsx_sheets(file) if _is_spreadsheet(file) else [(file.where, _csv_rows(file))]
+    for where, rows in sheets:
+        codes = _codes_under_header(file, where, rows)
         if codes is not None:
             return codes
     raise ImportFileError(
@@ -97,45 +102,108 @@ def _is_spreadsheet(file: SourceFile) -> bool:
     return file.content.startswith(ZIP_SIGNATURE) or file.name.lower().endswith((".xlsx", ".xlsm"))
 
 
-def _csv_rows(file: SourceFile) -> Iterator[tuple[Any, ...]]:
-    for _, row in file.csv_rows():
-        yield tuple(row)
+def _csv_rows(file: SourceFile) -> Iterator[tuple[int, tuple[Any, ...]]]:
+    for line, row in file.csv_rows():
+        yield line, tuple(row)
 
 
-def _xlsx_sheets(file: SourceFile) -> list[Iterable[tuple[Any, ...]]]:
+Where = Callable[[int], str]
+Rows = Iterable[tuple[int, tuple[Any, ...]]]
+
+
+def _xlsx_sheets(file: SourceFile) -> list[tuple[Where, Rows]]:
+    """Each sheet's rows, numbered as the spreadsheet numbers them. Formulas are read as formulas (not their
+    last calculated values, which a file may not hold), so that they can be refused."""
     from openpyxl import load_workbook
 
     # openpyxl raises many different errors for damaged files (zip, XML, key and value errors).
     try:
-        workbook = load_workbook(io.BytesIO(file.content), read_only=True, data_only=True)
+        workbook = load_workbook(io.BytesIO(file.content), read_only=True, data_only=False)
         try:
-            return [list(sheet.iter_rows(values_only=True)) for sheet in workbook.worksheets]
+            return [
+                (
+                    partial(_sheet_row, file.name, sheet.title),
+                    _numbered(file, sheet.title, sheet.iter_rows(values_only=True)),
+                )
+                for sheet in workbook.worksheets
+            ]
         finally:
             workbook.close()
+    except ImportFileError:
+        raise
     except Exception:
         raise ImportFileError(
             f"{file.name} cannot be read as an Excel spreadsheet (.xlsx): it may be damaged"
         ) from None
 
 
-def _codes_under_header(file: SourceFile, rows: Iterable[tuple[Any, ...]]) -> list[str] | None:
+def _sheet_row(name: str, title: str, row: int) -> str:
+    return f"{name}, sheet '{title}', row {row}"
+
+
+def _numbered(file: SourceFile, title: str, rows: Iterable[tuple[Any, ...]]) -> list[tuple[int, tuple[Any, ...]]]:
+    """The sheet's rows, read at once (the workbook closes after), stopping at the first that is too long."""
+    numbered = []
+    for number, row in enumerate(rows, start=1):
+        for cell in row:
+            if isinstance(cell, str) and len(cell) > CELL_LIMIT:
+                raise ImportFileError(
+                    f"{_sheet_row(file.name, title, number)}: a cell is longer than {CELL_LIMIT:,} characters, "
+                    "more than a spreadsheet cell holds"
+                )
+        numbered.append((number, row))
+        if len(numbered) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break  # _codes_under_header names the row past the limit
+    return numbered
+
+
+def _codes_under_header(file: SourceFile, where: Where, rows: Rows) -> list[str] | None:
     column: int | None = None
     codes: dict[str, None] = {}
-    for index, row in enumerate(rows):
+    listed = 0
+    for index, (line, row) in enumerate(rows):
         if column is None:
             if index >= HEADER_SEARCH_ROWS:
                 return None
-            column = next((number for number, cell in enumerate(row) if _is_code_header(cell)), None)
+            column = _code_column(where(line), row)
             continue
         value = row[column] if column < len(row) else None
-        code = normalise_code(value)
-        if code:
-            codes[code if is_ods_code(code) else str(value).strip()] = None
+        if value is None or not str(value).strip():
+            continue
+        listed += 1
+        if listed > MAX_ROWS:
+            raise ImportFileError(f"{where(line)}: the list is longer than {MAX_ROWS:,} organisations")
+        codes[_code(where(line), value)] = None
     if column is None:
         return None
     if not codes:
         raise ImportFileError(f"{file.name} has a code column but no organisation codes under it")
     return list(codes)
+
+
+def _code_column(where: str, row: tuple[Any, ...]) -> int | None:
+    """The position of the code column in a header row, if it is one; two code columns are an error."""
+    found = [number for number, cell in enumerate(row) if _is_code_header(cell)]
+    if len(found) > 1:
+        columns = " and ".join(str(number + 1) for number in found)
+        raise ImportFileError(f"{where}: columns {columns} are both headed as the code column: keep one")
+    return found[0] if found else None
+
+
+def _code(where: str, value: Any) -> str:
+    code = normalise_code(value)
+    if is_ods_code(code):
+        return code
+    if isinstance(value, str) and value.startswith("="):
+        raise ImportFileError(f"{where}: the code is a formula ({_shortened(value)}): type the code itself")
+    raise ImportFileError(
+        f"{where}: {_shortened(str(value))!r} is not an ODS code (1 to 10 letters and digits, like R0A)"
+    )
+
+
+def _shortened(value: str, limit: int = 30) -> str:
+    value = value.strip()
+    return value if len(value) <= limit else value[:limit] + "…"
 
 
 def _is_code_header(cell: Any) -> bool:

@@ -10,12 +10,15 @@ import enum
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 from pathlib import PurePath
 
 from respond.organisations.models import OrganisationType
 from respond.organisations.source_files import ImportFileError, SourceFile, is_ods_code
 
 ODS_COLUMNS = 27
+# Far more rows than any ODS file has (the largest, etr, has a few hundred): a longer file is the wrong one.
+MAX_ROWS = 100_000
 MAX_NAME = 200
 MAX_ADDRESS = 400
 MAX_POSTCODE = 10
@@ -107,9 +110,11 @@ class ParsedFile:
 def parse_file(source: SourceFile) -> ParsedFile:
     if source.is_blank:
         raise ImportFileError(f"{source.name} is empty")
-    rows = list(source.csv_rows())
+    rows = list(islice(source.csv_rows(), MAX_ROWS + 1))
     if not rows:
         raise ImportFileError(f"{source.name} is empty")
+    if len(rows) > MAX_ROWS:
+        raise ImportFileError(f"{source.where(rows[-1][0])}: the file has more than {MAX_ROWS:,} rows")
     first_line, header = rows[0]
     cells = [cell.strip() for cell in header]
     if _lookup_columns(cells):
@@ -251,7 +256,15 @@ def _lookup_columns(header: list[str]) -> dict[str, int] | None:
 
 def _parse_lookup(source: SourceFile, rows: list[tuple[int, list[str]]]) -> ParsedFile:
     header_line, header = rows[0]
-    columns = _lookup_columns([cell.strip() for cell in header]) or {}
+    cells = [cell.strip().upper() for cell in header]
+    for pattern in LOOKUP_COLUMNS.values():
+        matches = [str(index + 1) for index, cell in enumerate(cells) if pattern.fullmatch(cell)]
+        if len(matches) > 1:
+            raise ImportFileError(
+                f"{source.where(header_line)}: columns {' and '.join(matches)} are both headed "
+                f"{pattern.pattern.replace(r'\d\d', 'yy')}: keep one"
+            )
+    columns = _lookup_columns(cells) or {}
     missing = [pattern.pattern.replace(r"\d\d", "yy") for key, pattern in LOOKUP_COLUMNS.items() if key not in columns]
     if missing:
         raise ImportFileError(

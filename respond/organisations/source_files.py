@@ -10,6 +10,10 @@ from pathlib import Path
 ZIP_SIGNATURE = b"PK\x03\x04"  # .xlsx files are zip archives
 OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"  # old-style .xls files
 ODS_CODE_PATTERN = re.compile(r"[A-Z0-9]{1,10}")
+# Characters no text file holds (tab and line breaks aside): a sign of a binary file, or of one damaged.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# The longest cell read from a CSV file (the csv module's limit).
+CSV_CELL_LIMIT = csv.field_size_limit()
 
 
 class ImportFileError(ValueError):
@@ -45,7 +49,7 @@ class SourceFile:
         if self.content.startswith(ZIP_SIGNATURE) or self.content.startswith(OLE_SIGNATURE):
             raise ImportFileError(f"{self.name} is a spreadsheet, not a CSV file")
         try:
-            return self.content.decode("utf-8-sig")
+            text = self.content.decode("utf-8-sig")
         except UnicodeDecodeError as error:
             line = self.content.count(b"\n", 0, error.start) + 1
             byte = self.content[error.start]
@@ -53,6 +57,14 @@ class SourceFile:
                 f"{self.where(line)}: the file is not UTF-8 text (byte 0x{byte:02X} cannot be read); "
                 "save it as CSV UTF-8 and try again"
             ) from None
+        control = CONTROL_CHARACTER.search(text)
+        if control is not None:
+            line = text.count("\n", 0, control.start()) + 1
+            raise ImportFileError(
+                f"{self.where(line)}: the file holds a control character (0x{ord(control.group()):02X}), "
+                "which is not text; save it as CSV UTF-8 and try again"
+            )
+        return text
 
     def csv_rows(self) -> Iterator[tuple[int, list[str]]]:
         """(line number, cells) for each non-blank CSV record."""
@@ -63,6 +75,10 @@ class SourceFile:
             except StopIteration:
                 return
             except csv.Error as error:
+                if "field larger than field limit" in str(error):
+                    raise ImportFileError(
+                        f"{self.where(reader.line_num)}: a cell is longer than {CSV_CELL_LIMIT:,} characters"
+                    ) from None
                 raise ImportFileError(f"{self.where(reader.line_num)}: not valid CSV ({error})") from None
             if any(cell.strip() for cell in row):
                 yield reader.line_num, row

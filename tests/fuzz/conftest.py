@@ -18,7 +18,7 @@ _common = {
     "database": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-settings.register_profile("suite", max_examples=8, derandomize=True, **_common)
+settings.register_profile("suite", max_examples=5, derandomize=True, **_common)
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")), **_common)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 

@@ -47,7 +47,7 @@ alert_fields = st.fixed_dictionaries(
         "response_window_hours": field_value("1", "48", "720", "721", "0"),
         "major_incident": field_value("yes", "no"),
         "scope_organisation_types": field_value("nhs_trust", "icb"),
-        "rows": field_value("0", "1", "60", "61", "-1"),
+        "rows": field_value("0", "1", "3", "-1"),
         "platform-0-platform": text_or_plain,
         "platform-0-versions": text_or_plain,
         "step-0-step_type": field_value(*RemediationType.values),

@@ -81,8 +81,8 @@ BAD_FILES = [
     pytest.param(
         "etr.csv",
         ods_file(GOOD, '"RBB","' + "A" * 200_000 + '"'),
-        "etr.csv, line 2: not valid CSV (field larger than field limit (131072))",
-        id="not-csv",
+        "etr.csv, line 2: a cell is longer than 131,072 characters",
+        id="cell-too-long",
     ),
     pytest.param(
         "organisations.csv",

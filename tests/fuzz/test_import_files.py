@@ -1,0 +1,177 @@
+"""Generated CSV and XLSX files for the imports (the mandated-organisations list, the ODS files), and the
+upload forms that take them: each file is imported, or refused with an ImportFileError and nothing written;
+never any other error."""
+
+import csv
+import io
+from collections.abc import Callable
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from hypothesis import given
+from hypothesis import strategies as st
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+from respond.core.audit import Auditor
+from respond.organisations.importers import import_ods_files
+from respond.organisations.mandated import import_mandated_list, read_mandated_codes
+from respond.organisations.models import Organisation
+from respond.organisations.source_files import ImportFileError, SourceFile
+from tests.factories import OrganisationFactory
+from tests.fuzz import ledger
+from tests.fuzz.harness import changed_tables, database_state, example, page_text, submit
+from tests.fuzz.strategies import nasty_text, plain_text
+
+pytestmark = pytest.mark.django_db
+
+CODES = ["R0A", "RVJ", "QRV", "0AR", "RXX"]
+code_cells = st.one_of(
+    st.sampled_from(CODES),
+    st.sampled_from(CODES).map(lambda code: f" {code.lower()} "),
+    st.from_regex(r"[A-Z0-9]{1,10}", fullmatch=True),
+)
+cells = st.one_of(code_cells, nasty_text.map(lambda text: text[:300]), st.just(""))
+headers = st.sampled_from(["Code", "ODS code", " organisation  CODE ", "Name", "Type", ""])
+tables = st.lists(st.lists(st.one_of(cells, headers), min_size=1, max_size=4), max_size=30)
+
+
+@st.composite
+def listed_tables(draw) -> list[list[str]]:
+    """A table with a code column under a header somewhere in its first rows, then anything."""
+    before = draw(st.lists(st.lists(cells, max_size=3), max_size=4))
+    width = draw(st.integers(1, 4))
+    column = draw(st.integers(0, width - 1))
+    header = [draw(headers.filter(lambda cell: "code" not in cell.lower())) for _ in range(width)]
+    header[column] = draw(st.sampled_from(["Code", "ODS code"]))
+    row = st.lists(cells, min_size=width, max_size=width)
+    rows = draw(st.lists(st.tuples(row, code_cells), max_size=20))
+    return [*before, header, *(cells[:column] + [code] + cells[column + 1 :] for cells, code in rows)]
+
+
+def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows(rows)
+    return buffer.getvalue().encode(encoding, errors="replace")
+
+
+def xlsx_bytes(rows: list[list[str]]) -> bytes:
+    """A workbook of the rows; text starting with = becomes a formula, as openpyxl writes it."""
+    workbook = Workbook()
+    for row in rows:
+        workbook.active.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@st.composite
+def mandated_files(draw) -> SourceFile:
+    rows = draw(st.one_of(listed_tables(), tables))
+    if draw(st.booleans()):
+        encoding = draw(st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"]))
+        return SourceFile(name=draw(st.sampled_from(["list.csv", "list.txt"])), content=csv_bytes(rows, encoding))
+    content = xlsx_bytes(rows)
+    damage = draw(st.sampled_from(["none", "none", "truncate", "flip"]))
+    if damage != "none":
+        at = draw(st.integers(0, len(content) - 1))
+        content = (
+            content[:at] if damage == "truncate" else content[:at] + bytes([content[at] ^ 0xFF]) + content[at + 1 :]
+        )
+    return SourceFile(name="list.xlsx", content=content)
+
+
+def _imported_or_refused(run: Callable[[], object]) -> object | None:
+    """Runs an import: it succeeds, or raises ImportFileError having written nothing. Anything else is a server
+    error (an upload's page would fail)."""
+    before = database_state()
+    try:
+        result = run()
+    except ImportFileError as error:
+        changed = changed_tables(before, database_state())
+        ledger.record(partial_write=bool(changed))
+        assert not changed, f"a refused file wrote to {changed}"
+        assert str(error)
+        return None
+    except Exception:
+        ledger.record(server_error=True)
+        raise
+    ledger.record(valid=True)
+    return result
+
+
+@pytest.fixture
+def organisations(db):
+    return [OrganisationFactory(ods_code=code, mandated=code in ("RVJ", "RXX")) for code in CODES]
+
+
+@given(file=mandated_files())
+def test_a_generated_mandated_list(organisations, file):
+    with example():
+        summary = _imported_or_refused(lambda: import_mandated_list(file=file, auditor=Auditor.system("fuzz")))
+        if summary is not None:
+            codes = read_mandated_codes(file)
+            mandated = set(Organisation.objects.filter(mandated=True).values_list("ods_code", flat=True))
+            assert mandated == set(codes) & set(CODES)
+            assert summary.unmatched == [code for code in codes if code not in CODES]  # type: ignore[attr-defined]
+
+
+ods_cells = st.one_of(code_cells, nasty_text.map(lambda text: text[:250]), st.just(""), st.just("20200401"))
+
+
+@st.composite
+def extract_rows(draw, kind: str) -> list[str]:
+    """A row of an ODS extract as NHS Digital publishes it, sometimes with one cell replaced by anything."""
+    code = draw(st.from_regex(r"[A-Z0-9]{3,5}", fullmatch=True))
+    name = draw(plain_text).strip()[:200] or "A TRUST"
+    subtype = {"ect.csv": "T", "eccg.csv": "C"}.get(kind, "")
+    row = [code, name, "Y56", "QMJ", "1 HIGH STREET", "", "", "LEEDS", "", "LS1 4AP", "20200401", ""]
+    row = [*row, "", subtype, *[""] * 13]
+    if draw(st.booleans()):
+        row[draw(st.integers(0, 26))] = draw(ods_cells)
+    return row
+
+
+@st.composite
+def ods_files(draw) -> SourceFile:
+    kind = draw(st.sampled_from(["etr.csv", "ect.csv", "eccg.csv", "csu.csv", "lookup.csv", "other.csv"]))
+    if kind == "csu.csv":
+        rows = [
+            ["Code", "Organisation Name"],
+            *draw(st.lists(st.lists(ods_cells, min_size=2, max_size=3), max_size=10)),
+        ]
+    elif kind == "lookup.csv":
+        header = ["SICBL23CDH", "ICB23CDH", "ICB23NM", "NHSER23CD", "NHSER23CDH", "NHSER23NM"]
+        rows = [header, *draw(st.lists(st.lists(ods_cells, min_size=6, max_size=6), max_size=10))]
+    elif kind == "other.csv":
+        width = draw(st.sampled_from([27, 26, 3]))
+        rows = draw(st.lists(st.lists(ods_cells, min_size=width, max_size=width), min_size=1, max_size=10))
+    else:
+        rows = draw(st.lists(extract_rows(kind), min_size=1, max_size=10))
+    return SourceFile(name=kind, content=csv_bytes(rows, draw(st.sampled_from(["utf-8", "utf-8", "cp1252"]))))
+
+
+@given(files=st.lists(ods_files(), min_size=1, max_size=2))
+def test_generated_ods_files(organisations, files):
+    with example():
+        summary = _imported_or_refused(lambda: import_ods_files(files=files, auditor=Auditor.system("fuzz")))
+        if summary is not None:
+            assert len(summary.files) == len(files)  # type: ignore[attr-defined]
+
+
+@given(file=mandated_files())
+def test_uploading_a_mandated_list(organisations, as_csoc, file):
+    upload = SimpleUploadedFile(file.name, file.content)
+    with example():
+        outcome = submit(as_csoc, "/organisations/import/", {"upload": "mandated", "mandated_list": upload})
+        if outcome.valid:
+            assert f"{file.name} lists" in page_text(as_csoc.get(outcome.location))
+
+
+@given(files=st.lists(ods_files(), min_size=1, max_size=2))
+def test_uploading_ods_files(organisations, as_csoc, files):
+    uploads = [SimpleUploadedFile(file.name, file.content) for file in files]
+    with example():
+        outcome = submit(as_csoc, "/organisations/import/", {"upload": "ods", "ods_files": uploads})
+        if outcome.valid:
+            assert "created" in page_text(as_csoc.get(outcome.location))

@@ -33,10 +33,10 @@ class Lookup[T]:
 
 
 def organisations() -> Lookup[tuple[str, str, str, str]]:
-    """(ODS code, name, type, region), ready to write."""
+    """(ODS code, name, type, region), ready to write. Names come from imported files: protected as typed text."""
 
     def make(ods_code: str, name: str, kind: str, region: str | None) -> tuple[str, str, str, str]:
-        return (ods_code, text(name), str(ORGANISATION_TYPES.get(kind, kind)), region or "")
+        return (ods_code, text(name), str(ORGANISATION_TYPES.get(kind, kind)), text(region))
 
     return Lookup(Organisation.objects.all(), ("ods_code", "name", "organisation_type", "region__name"), make)
 

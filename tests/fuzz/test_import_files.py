@@ -46,7 +46,7 @@ def listed_tables(draw) -> list[list[str]]:
     header[column] = draw(st.sampled_from(["Code", "ODS code"]))
     row = st.lists(cells, min_size=width, max_size=width)
     rows = draw(st.lists(st.tuples(row, code_cells), max_size=20))
-    return [*before, header, *(cells[:column] + [code] + cells[column + 1 :] for cells, code in rows)]
+    return [*before, header, *([*each[:column], code, *each[column + 1 :]] for each, code in rows)]
 
 
 def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
@@ -88,10 +88,11 @@ def _imported_or_refused(run: Callable[[], object]) -> object | None:
     try:
         result = run()
     except ImportFileError as error:
+        message = str(error)
         changed = changed_tables(before, database_state())
         ledger.record(partial_write=bool(changed))
         assert not changed, f"a refused file wrote to {changed}"
-        assert str(error)
+        assert message, "an import error says what is wrong"
         return None
     except Exception:
         ledger.record(server_error=True)

@@ -12,7 +12,7 @@ PORT ?= 8000
 # e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups bench-imports fuzz
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
@@ -83,6 +83,17 @@ bench-groups: install-python ## A closed incident group with POSTS posts and MEM
 SCALE ?= 1
 bench-reports: install-python ## Generate a national-scale data set on PostgreSQL (SCALE=0.1 for a tenth) and time the reports and exports
 	$(VENV_PY) scripts/bench_reports.py --scale $(SCALE)
+
+ROWS ?= 64000
+bench-imports: install-python ## Time the mandated-list (XLSX, CSV) and ODS imports of ROWS rows on a throwaway database
+	$(VENV_PY) scripts/bench_imports.py --rows $(ROWS)
+
+FUZZ_EXAMPLES ?= 300
+fuzz: install-python ## The generated-input tests with the long budget (FUZZ_EXAMPLES each); last line RESULT cases=…
+	@rm -f var/fuzz-ledger.json; mkdir -p var
+	@status=0; FUZZ_LEDGER=var/fuzz-ledger.json HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) APP_ENV=test \
+		$(VENV_PY) -m pytest tests/fuzz -q -W ignore::hypothesis.errors.HypothesisWarning || status=$$?; \
+		$(VENV_PY) scripts/fuzz_result.py var/fuzz-ledger.json; exit $$status
 
 chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
 	@test -x /usr/bin/chromium || { \

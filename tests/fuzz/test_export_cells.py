@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from respond.alerts.models import Alert
 from respond.exports import database
-from respond.exports.formats import FORMULA_STARTS, text
+from respond.exports.cells import FORMULA_STARTS, text
 from respond.organisations.models import Organisation, Region
 from respond.responses.models import EntryAction, ResponseEntry, ResponseStatus
 from tests.factories import RegionFactory

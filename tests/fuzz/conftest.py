@@ -23,7 +23,7 @@ settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
-def pytest_sessionfinish(session, exitstatus):
+def pytest_runtest_teardown(item, nextitem):
     ledger.save()
 
 

@@ -20,9 +20,10 @@ def record(*, server_error: bool = False, partial_write: bool = False, valid: bo
 
 
 def save() -> None:
-    """Adds this run's counts to the file named by FUZZ_LEDGER, if set (make fuzz sets it)."""
+    """Adds the counts since the last save to the file named by FUZZ_LEDGER, if set (make fuzz sets it): after
+    each test, so that a run stopped early still reports what it did."""
     path = os.environ.get("FUZZ_LEDGER")
-    if not path:
+    if not path or not counts:
         return
     file = Path(path)
     saved = json.loads(file.read_text()) if file.exists() else {"total": {}, "tests": {}}
@@ -32,3 +33,5 @@ def save() -> None:
     for name, counter in by_test.items():
         tests.setdefault(name, Counter()).update(counter)
     file.write_text(json.dumps({"total": dict(total), "tests": {name: dict(c) for name, c in tests.items()}}))
+    counts.clear()
+    by_test.clear()

@@ -1,26 +1,11 @@
-"""Hypothesis profiles: `suite` (the default, a short budget that make test runs) and `fuzz` (make fuzz's long
-budget), chosen by HYPOTHESIS_PROFILE."""
-
-import os
+"""Fixtures of the generated-input tests. Their budget is in tests.fuzz.strategies.budget."""
 
 import pytest
-from hypothesis import HealthCheck, settings
 
 from respond.accounts.models import Role
 from respond.organisations.models import OrganisationType
 from tests.factories import MembershipFactory, OrganisationFactory, member
 from tests.fuzz import ledger
-
-# Each example runs in a savepoint of the test's transaction (see tests.fuzz.harness), so the function-scoped
-# database fixtures are shared safely.
-_common = {
-    "deadline": None,
-    "database": None,
-    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-}
-settings.register_profile("suite", max_examples=5, derandomize=True, **_common)
-settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "400")), **_common)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 
 def pytest_runtest_teardown(item, nextitem):

@@ -1,7 +1,24 @@
 """What people and files can type: Unicode edge cases, control characters (NUL included), very long values,
 HTML and Markdown injection, and the characters that make a spreadsheet run a cell as a formula."""
 
+import os
+
+from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
+
+# The budget of every generated-input test: `suite` (make test, a few examples each, the same ones every run) or
+# `fuzz` (make fuzz: FUZZ_EXAMPLES each, new ones every run), chosen by HYPOTHESIS_PROFILE. Applied test by test
+# (not loaded as hypothesis's global profile), so that other tests using hypothesis keep their own settings.
+# Each example runs in a savepoint of the test's transaction (see tests.fuzz.harness), so the function-scoped
+# database fixtures are shared safely.
+_common = {
+    "deadline": None,
+    "database": None,
+    "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+}
+settings.register_profile("suite", max_examples=5, derandomize=True, **_common)
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), **_common)
+budget = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 
 FORMULA_PREFIXES = ["=", "+", "-", "@", "\t", "\r"]
 CONTROL_CHARACTERS = [chr(code) for code in [*range(0x00, 0x20), 0x7F]]

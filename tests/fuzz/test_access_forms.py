@@ -10,7 +10,7 @@ from respond.accounts.invitations import invitation_send
 from respond.accounts.models import Role
 from respond.core.audit import Auditor
 from tests.fuzz.harness import example, shown_after, submit
-from tests.fuzz.strategies import emails, field_value, nasty_text, plain_text, single_spaced
+from tests.fuzz.strategies import budget, emails, field_value, nasty_text, plain_text, single_spaced
 
 pytestmark = pytest.mark.django_db
 
@@ -19,6 +19,7 @@ names = st.one_of(nasty_text, plain_text)
 addresses = st.one_of(nasty_text, emails)
 
 
+@budget
 @given(reason=st.one_of(nasty_text, plain_text))
 def test_asking_for_access(as_charlie, charlie, trust_a, reason):
     client = as_charlie
@@ -35,6 +36,7 @@ def access_request(charlie, trust_a):
     )
 
 
+@budget
 @given(decision=field_value(*ROLES, "deny"), reason=st.one_of(nasty_text, plain_text))
 def test_deciding_an_access_request(as_alice, access_request, trust_a, decision, reason):
     client, request = as_alice, access_request
@@ -47,6 +49,7 @@ def test_deciding_an_access_request(as_alice, access_request, trust_a, decision,
                 assert request.decision_reason == reason.strip()
 
 
+@budget
 @given(full_name=names, email=addresses, role=field_value(*ROLES))
 def test_inviting_someone(as_alice, trust_a, full_name, email, role):
     client = as_alice
@@ -57,6 +60,7 @@ def test_inviting_someone(as_alice, trust_a, full_name, email, role):
             shown_after(client, outcome, email.strip().lower(), single_spaced(full_name))
 
 
+@budget
 @given(role=field_value(*ROLES))
 def test_changing_a_role(as_alice, bob, trust_a, role):
     client = as_alice
@@ -80,6 +84,7 @@ def invitation_token(alice, trust_a):
     return sent.token
 
 
+@budget
 @given(
     first=st.one_of(nasty_text, st.just("a-long-enough-passphrase-17")),
     same=st.booleans(),
@@ -93,6 +98,7 @@ def test_accepting_an_invitation(client, invitation_token, first, same, second):
             assert client.session.get("_auth_user_id") or "account" in outcome.location
 
 
+@budget
 @given(
     organisation=field_value("RBB", "rbb", " RBB ", "R0A"),
     full_name=names,
@@ -108,6 +114,7 @@ def test_nominating_a_lead_administrator(as_csoc, trust_b, organisation, full_na
             shown_after(client, outcome, email.strip().lower())
 
 
+@budget
 @given(
     email=addresses,
     full_name=names,

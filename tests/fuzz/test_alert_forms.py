@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from respond.alerts.models import RemediationType, Severity, Tlp
 from tests.fuzz.forms import text_or_plain
 from tests.fuzz.harness import example, shown_after, submit
-from tests.fuzz.strategies import field_value, nasty_text, plain_text
+from tests.fuzz.strategies import budget, field_value, nasty_text, plain_text
 from tests.responses.conftest import make_alert
 
 pytestmark = pytest.mark.django_db
@@ -62,6 +62,7 @@ def draft_page(as_csoc, trust_a):
     return as_csoc
 
 
+@budget
 @given(changes=alert_fields)
 def test_writing_a_new_alert(draft_page, changes):
     client = draft_page
@@ -80,6 +81,7 @@ def published(as_csoc, trust_a):
     return as_csoc, make_alert(organisations=[trust_a])
 
 
+@budget
 @given(text=text_or_plain, again=field_value("yes", "no"))
 def test_adding_a_threat_update(published, text, again):
     client, alert = published
@@ -91,6 +93,7 @@ def test_adding_a_threat_update(published, text, again):
             assert alert.updates.get().text == text.strip()  # type: ignore[attr-defined]
 
 
+@budget
 @given(severity=field_value(*SEVERITIES), reason=text_or_plain)
 def test_changing_the_severity(published, severity, reason):
     client, alert = published
@@ -101,6 +104,7 @@ def test_changing_the_severity(published, severity, reason):
             assert alert.severity == severity
 
 
+@budget
 @given(action=st.sampled_from(["close", "withdraw"]), reason=text_or_plain)
 def test_closing_or_withdrawing(published, action, reason):
     client, alert = published

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tests.fuzz.harness import example, shown_after, submit
-from tests.fuzz.strategies import emails, field_value, mobiles, nasty_text, plain_text
+from tests.fuzz.strategies import budget, emails, field_value, mobiles, nasty_text, plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -14,6 +14,7 @@ numbers = st.one_of(nasty_text, mobiles)
 addresses = st.one_of(nasty_text, emails)
 
 
+@budget
 @given(opt_in=field_value("yes", "no"), mobile=numbers)
 def test_choosing_text_messages(as_alice, opt_in, mobile):
     with example():
@@ -22,6 +23,7 @@ def test_choosing_text_messages(as_alice, opt_in, mobile):
             shown_after(as_alice, outcome, "07700 900" + mobile[-3:])
 
 
+@budget
 @given(email=addresses)
 def test_adding_an_email_address(as_alice, email):
     with example():
@@ -30,6 +32,7 @@ def test_adding_an_email_address(as_alice, email):
             shown_after(as_alice, outcome, email.strip().lower())
 
 
+@budget
 @given(name=st.one_of(nasty_text, plain_text), email=st.one_of(addresses, st.just("")), mobile=numbers)
 def test_adding_an_alert_contact(as_alice, trust_a, name, email, mobile):
     with example():

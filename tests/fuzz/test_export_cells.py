@@ -19,7 +19,7 @@ from respond.responses.models import EntryAction, ResponseEntry, ResponseStatus
 from tests.factories import RegionFactory
 from tests.fuzz import ledger
 from tests.fuzz.harness import example
-from tests.fuzz.strategies import nasty_text, plain_text
+from tests.fuzz.strategies import budget, nasty_text, plain_text
 from tests.responses.conftest import make_alert, response_of
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +53,7 @@ def _download(client, url: str) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
+@budget
 @given(
     answers=st.lists(typed, min_size=len(ANSWERS), max_size=len(ANSWERS)), names=st.lists(typed, min_size=4, max_size=4)
 )

@@ -12,7 +12,7 @@ from respond.organisations.models import OrganisationType
 from tests.factories import MembershipFactory
 from tests.fuzz.forms import date_parts, merged
 from tests.fuzz.harness import example, submit
-from tests.fuzz.strategies import field_value, nasty_text, plain_text
+from tests.fuzz.strategies import budget, field_value, nasty_text, plain_text
 from tests.responses.conftest import make_alert
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +38,7 @@ def as_auditor(auditor, signed_in):
     return signed_in(auditor)
 
 
+@budget
 @given(
     page=st.sampled_from(["index", "alert", "organisation"]),
     severity=field_value(*SEVERITIES),
@@ -52,6 +53,7 @@ def test_report_filters(as_auditor, alert, trust_a, page, severity, year, show):
         _filter(as_auditor, url, {"severity": severity, "year": year} if page == "index" else {"show": show})
 
 
+@budget
 @given(
     dates=st.tuples(date_parts("date_from"), date_parts("date_to")).map(lambda parts: merged(*parts)),
     severity=field_value(*SEVERITIES),
@@ -64,6 +66,7 @@ def test_report_over_time_filter(as_auditor, alert, dates, severity, organisatio
         _filter(as_auditor, "/reports/over-time/", data)
 
 
+@budget
 @given(q=searches, severity=field_value(*SEVERITIES), year=field_value("", "2026"))
 def test_public_alerts_filter(client, alert, q, severity, year):
     with example():
@@ -75,12 +78,14 @@ def as_bob(bob, signed_in):
     return signed_in(bob)
 
 
+@budget
 @given(show=field_value("open", "overdue", "closed", "all"), organisation=field_value("", "RAA", "RBB"))
 def test_dashboard_filter(as_bob, alert, show, organisation):
     with example():
         _filter(as_bob, "/", {"show": show, "organisation": organisation})
 
 
+@budget
 @given(q=searches)
 def test_alert_responses_filter(as_bob, alert, q):
     with example():
@@ -94,12 +99,14 @@ def as_lead(bob, trust_b, signed_in):
     return signed_in(bob)
 
 
+@budget
 @given(q=searches, select=field_value("all", ""))
 def test_bulk_choice_filter(as_lead, alert, q, select):
     with example():
         _filter(as_lead, f"/responses/{alert.threat_id}/bulk/", {"q": q, "select": select}, shows_text=False)
 
 
+@budget
 @given(
     q=searches,
     kind=field_value("", *OrganisationType.values),
@@ -113,12 +120,14 @@ def test_organisations_filter(as_csoc, trust_a, q, kind, region, mandated, close
         _filter(as_csoc, "/organisations/", data)
 
 
+@budget
 @given(q=searches)
 def test_access_search(as_charlie, trust_a, q):
     with example():
         _filter(as_charlie, "/access/request/", {"q": q})
 
 
+@budget
 @given(
     export=field_value("history", "compliance"),
     dates=st.tuples(date_parts("date_from"), date_parts("date_to")).map(lambda parts: merged(*parts)),
@@ -134,6 +143,7 @@ def test_export_choices(as_auditor, alert, export, dates, fmt):
             b"".join(download.streaming_content) if download.streaming else download.content
 
 
+@budget
 @given(chosen=st.lists(field_value("a", "b", "0", "-1"), max_size=3))
 def test_chasing(as_csoc, alert, trust_a, trust_b, chosen):
     ids = {"a": str(trust_a.pk), "b": str(trust_b.pk)}

@@ -21,7 +21,7 @@ from respond.organisations.source_files import ImportFileError, SourceFile
 from tests.factories import OrganisationFactory
 from tests.fuzz import ledger
 from tests.fuzz.harness import changed_tables, database_state, example, page_text, submit
-from tests.fuzz.strategies import nasty_text, plain_text
+from tests.fuzz.strategies import budget, nasty_text, plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -106,6 +106,7 @@ def organisations(db):
     return [OrganisationFactory(ods_code=code, mandated=code in ("RVJ", "RXX")) for code in CODES]
 
 
+@budget
 @given(file=mandated_files())
 def test_a_generated_mandated_list(organisations, file):
     with example():
@@ -152,6 +153,7 @@ def ods_files(draw) -> SourceFile:
     return SourceFile(name=kind, content=csv_bytes(rows, draw(st.sampled_from(["utf-8", "utf-8", "cp1252"]))))
 
 
+@budget
 @given(files=st.lists(ods_files(), min_size=1, max_size=2))
 def test_generated_ods_files(organisations, files):
     with example():
@@ -160,6 +162,7 @@ def test_generated_ods_files(organisations, files):
             assert len(summary.files) == len(files)  # type: ignore[attr-defined]
 
 
+@budget
 @given(file=mandated_files())
 def test_uploading_a_mandated_list(organisations, as_csoc, file):
     upload = SimpleUploadedFile(file.name, file.content)
@@ -169,6 +172,7 @@ def test_uploading_a_mandated_list(organisations, as_csoc, file):
             assert f"{file.name} lists" in page_text(as_csoc.get(outcome.location))
 
 
+@budget
 @given(files=st.lists(ods_files(), min_size=1, max_size=2))
 def test_uploading_ods_files(organisations, as_csoc, files):
     uploads = [SimpleUploadedFile(file.name, file.content) for file in files]

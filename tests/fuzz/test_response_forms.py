@@ -8,7 +8,7 @@ from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from tests.fuzz.forms import date_parts, merged, real_date, text_or_plain
 from tests.fuzz.harness import example, page_text, submit
-from tests.fuzz.strategies import field_value, plain_text
+from tests.fuzz.strategies import budget, field_value, plain_text
 from tests.responses.conftest import make_alert
 
 pytestmark = pytest.mark.django_db
@@ -73,6 +73,7 @@ def _shown_answers(data: dict) -> list[str]:
     return [getattr(answers, name) for name in TEXT_ANSWERS if getattr(answers, name)]
 
 
+@budget
 @given(data=any_answers, stale=st.booleans())
 def test_updating_a_response(responding, data, stale):
     client, response = responding
@@ -86,6 +87,7 @@ def test_updating_a_response(responding, data, stale):
                 assert answer in shown
 
 
+@budget
 @given(dates=date_parts("next_update_due_on"), version=field_value("0", "-1", "1"))
 def test_acknowledging_a_response(responding, dates, version):
     client, response = responding
@@ -103,6 +105,7 @@ def bulk(trust_a, trust_b, as_lead_responder):
     return as_lead_responder, alert, [trust_a.pk, trust_b.pk]
 
 
+@budget
 @given(
     data=any_answers,
     chosen=st.lists(st.one_of(st.sampled_from(["a", "b"]), field_value("0", "-1")), max_size=3),

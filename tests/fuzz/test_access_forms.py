@@ -21,7 +21,8 @@ addresses = st.one_of(nasty_text, emails)
 
 @budget
 @given(reason=st.one_of(nasty_text, plain_text))
-def test_asking_for_access(as_charlie, charlie, trust_a, reason):
+def test_asking_for_access(as_charlie, charlie, trust_a, alice, reason):
+    # alice administers Trust A: without an administrator, every request is refused (nobody could approve it).
     client = as_charlie
     with example():
         outcome = submit(client, f"/access/request/{trust_a.ods_code}/", {"reason": reason})

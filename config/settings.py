@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "respond.groups",
     "respond.demo",
     "respond.api",
+    "respond.exchange",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,7 @@ ACCESS = [
     Row("reports:over_time",        {},                     SIGN_IN,  403, 403,  403,    200,    200),
     Row("reports:organisation",     {"ods_code": "RAA"},    SIGN_IN,  200, 200,  403,    200,    200),
     Row("reports:organisation",     {"ods_code": "RBB"},    SIGN_IN,  403, 403,  200,    200,    200),
+    Row("exchange:alert_stix",      {"threat_id": "CC-4000"}, 404,   404, 404,  404,    404,    404),
     Row("followup:chase",           {"threat_id": "CC-4000"}, SIGN_IN, 403, 403,  403,    404,    404),
     Row("api_tokens:index",         {},                     SIGN_IN,  200, 200,  200,    200,    200),
     Row("api-v1:openapi-view",      {},                     200,      200, 200,  200,    200,    200),

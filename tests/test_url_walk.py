@@ -51,6 +51,7 @@ PUBLIC_ROUTES = {
     "alerts_api:index": "JSON API of TLP:CLEAR alerts, compatible with NHS Digital's CyberAlert API",
     "alerts_api:page": "JSON API of TLP:CLEAR alerts",
     "alerts_api:single": "JSON API of TLP:CLEAR alerts",
+    "exchange:alert_stix": "an alert's STIX 2.1 bundle: the same TLP rules as the alert's page (404 otherwise)",
     "notifications:delivery_receipt": "GOV.UK Notify delivery receipts: authenticated by a bearer token",
     "access:accept_invitation": "the link in an invitation email: its secret token admits the invited person",
     "api-v1:openapi-json": "the REST API's OpenAPI document: it describes the endpoints and holds no data",

@@ -396,6 +396,12 @@ NOTIFY_BATCH_SIZE = env_int("NOTIFY_BATCH_SIZE", 100)
 NOTIFY_PARALLEL_TASKS = env_int("NOTIFY_PARALLEL_TASKS", 2)
 NOTIFY_TASK_TIME_LIMIT_SECONDS = env_float("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120)
 
+# Webhooks to organisations' ticketing systems (respond.notifications.webhooks): only https to public addresses in
+# production; the request timeout; how many failed attempts in a row disable a webhook.
+WEBHOOK_PUBLIC_HTTPS_ONLY = PRODUCTION or env_bool("WEBHOOK_PUBLIC_HTTPS_ONLY", False)
+WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
+
 # Follow-up: reminder hours before a deadline (comma-separated), how long a missed run still reports a missed
 # deadline or reopened exception, and how soon an organisation chased about an alert may be chased again.
 REMINDER_HOURS_BEFORE_DEADLINE = env("REMINDER_HOURS_BEFORE_DEADLINE", "24,4")

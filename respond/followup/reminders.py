@@ -32,6 +32,7 @@ from respond.followup.messages import OwedItem, escalation_digest, reminder_dige
 from respond.followup.models import Reminder, ReminderKind
 from respond.notifications.models import MessageKind
 from respond.notifications.services import OutgoingMessage, Recipient, queue_composed_messages
+from respond.notifications.webhooks import WebhookEvent, deadline_event, queue_webhook_events
 from respond.organisations.models import Organisation
 from respond.responses.deadlines import london_date
 from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseEntry, ResponseStatus
@@ -80,7 +81,9 @@ def _claim(candidates: Iterable[tuple[int, str, str]], *, run_id: uuid.UUID, now
 def _responses(ids: Iterable[int]) -> dict[int, Response]:
     return {
         response.pk: response
-        for response in Response.objects.filter(pk__in=list(ids)).select_related("alert", "organisation")
+        for response in Response.objects.filter(pk__in=list(ids)).select_related(
+            "alert", "organisation", "reacknowledgement_update"
+        )
     }
 
 
@@ -150,7 +153,37 @@ def send_reminders(*, now: datetime | None = None) -> ReminderRun:
         )
         run.escalations = sum(len(message.recipients) for message in escalations)
         queue_composed_messages(messages=[*messages, *escalations])
+        queue_webhook_events(events=_deadline_events(claimed, responses))
     return run
+
+
+# Reminder kinds that are webhook events: (missed, about an update's acknowledgement).
+DEADLINE_EVENTS = {
+    ReminderKind.BEFORE_DEADLINE: (False, False),
+    ReminderKind.REACKNOWLEDGEMENT_DUE: (False, True),
+    ReminderKind.MISSED_DEADLINE: (True, False),
+    ReminderKind.REACKNOWLEDGEMENT_MISSED: (True, True),
+}
+
+
+def _deadline_events(claimed: set[tuple[int, str]], responses: dict[int, Response]) -> list[WebhookEvent]:
+    """Claimed once, like the reminders themselves, so each deadline event is queued once."""
+    events = []
+    for pk, kind in sorted(claimed):
+        if kind not in DEADLINE_EVENTS:
+            continue
+        missed, about_update = DEADLINE_EVENTS[ReminderKind(kind)]
+        response = responses[pk]
+        events.append(
+            deadline_event(
+                organisation=response.organisation,
+                alert=response.alert,
+                missed=missed,
+                deadline=response.reacknowledgement_due_at if about_update else response.alert.deadline_at,
+                update=response.reacknowledgement_update if about_update else None,
+            )
+        )
+    return events
 
 
 def _reopened_exceptions(open_responses: QuerySet[Response], *, now: datetime) -> list[tuple[int, str, str]]:

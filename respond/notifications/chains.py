@@ -20,12 +20,12 @@ from django.tasks import task
 from django.utils import timezone
 
 from respond.core.queues import scheduled_job_needs_room
-from respond.notifications.channels import Channels
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, next_due_at
 from respond.notifications.models import Notification
 from respond.notifications.ratelimit import notify_buckets
 from respond.notifications.slots import ChainSlot, stalled_slots
+from respond.notifications.webhook_channel import worker_channels
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def deliver_notifications(slot: int = 0) -> int:
 
     deliverer = Deliverer(
         conf=conf,
-        channels=Channels.from_settings(conf),
+        channels=worker_channels(conf),
         bucket=sends,
         lookup_bucket=lookups,
         worker_id=chain.holder,

@@ -8,7 +8,7 @@ accepted the message anyway, so the next attempt first asks it (`lookup()`) inst
 
 import smtplib
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -70,6 +70,9 @@ class Channel:
     def lookup(self, notification: Notification) -> SendResult | None:
         """The provider's record of an earlier send of this notification, if it can tell us."""
         return None
+
+    def record_attempts(self) -> None:
+        """Writes down what the sends since the last call saw, in the deliverer's recording transaction."""
 
 
 def _notify_error_text(error: APIError) -> str:
@@ -209,10 +212,19 @@ class NotConfiguredSms(Channel):
         raise PermanentError("Text messages need GOV.UK Notify, which is not configured (NOTIFY_API_KEY)")
 
 
+class NotConfiguredWebhook(Channel):
+    name = "webhook"
+
+    def notify(self, notification: Notification, message: Message) -> SendResult:
+        raise PermanentError("This worker cannot send webhooks")
+
+
 @dataclass
 class Channels:
     email: Channel
     sms: Channel
+    # respond.notifications.webhook_channel.WebhookChannel, which builds on this module; the tasks set it.
+    webhook: Channel = field(default_factory=NotConfiguredWebhook)
 
     @classmethod
     def from_settings(cls, conf: NotificationSettings) -> "Channels":
@@ -221,4 +233,10 @@ class Channels:
         return cls(email=SmtpEmail(), sms=NotConfiguredSms())
 
     def for_notification(self, notification: Notification) -> Channel:
+        if notification.channel == ChannelName.WEBHOOK:
+            return self.webhook
         return self.email if notification.channel == ChannelName.EMAIL else self.sms
+
+    def record_attempts(self) -> None:
+        for channel in (self.email, self.sms, self.webhook):
+            channel.record_attempts()

@@ -136,7 +136,7 @@ class Deliverer:
             logger.warning("Taking over %d notifications from a worker that stopped renewing its lease", taken_over)
         return list(
             Notification.objects.filter(id__in=ids, claimed_by=self.worker_id).select_related(
-                "alert", "update", "organisation", "composed"
+                "alert", "update", "organisation", "composed", "webhook"
             )
         )
 
@@ -284,6 +284,7 @@ class Deliverer:
                     )
                 else:
                     mine.update(**self._failure(outcome, notification, now), **release)
+            self.channels.record_attempts()
 
     def _failure(self, outcome: Outcome, notification: Notification, now: datetime) -> dict:
         error = outcome.error

@@ -26,6 +26,7 @@ def time_ordered_uuid() -> uuid.UUID:
 class Channel(models.TextChoices):
     EMAIL = "email", "Email"
     SMS = "sms", "Text message"
+    WEBHOOK = "webhook", "Webhook"
 
 
 class MessageKind(models.TextChoices):
@@ -41,9 +42,14 @@ class MessageKind(models.TextChoices):
     # About a closed incident group: its name and a link, never its content (respond.groups.notices).
     GROUP_EMAIL = "group_email", "Email: closed incident group"
     GROUP_SMS = "group_sms", "Text message: closed incident group"
+    # An event POSTed to an organisation's webhook: its JSON is the composed message's body.
+    WEBHOOK_EVENT = "webhook_event", "Webhook event"
+    WEBHOOK_DISABLED_EMAIL = "webhook_disabled", "Email: webhook disabled"
 
     @property
     def channel(self) -> str:
+        if self == MessageKind.WEBHOOK_EVENT:
+            return Channel.WEBHOOK
         return Channel.SMS if self in SMS_KINDS else Channel.EMAIL
 
 
@@ -62,6 +68,8 @@ KIND_PRIORITY = {
     MessageKind.GROUP_EMAIL: 2,
     MessageKind.REMINDER_EMAIL: 3,
     MessageKind.ESCALATION_EMAIL: 3,
+    MessageKind.WEBHOOK_EVENT: 2,
+    MessageKind.WEBHOOK_DISABLED_EMAIL: 2,
 }
 
 
@@ -172,7 +180,17 @@ class Notification(models.Model):
         db_index=False,
         db_constraint=False,
     )
-    address = models.CharField(max_length=254, help_text="Email address, or mobile number in E.164")
+    # The webhook an event goes to (its URL is the address); NULL for emails and text messages.
+    webhook = models.ForeignKey(
+        "WebhookEndpoint",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        db_index=False,
+        db_constraint=False,
+    )
+    address = models.CharField(max_length=254, help_text="Email address, mobile number in E.164, or webhook URL")
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.QUEUED)
     attempts = models.PositiveIntegerField(default=0)
     next_attempt_at = models.DateTimeField()
@@ -204,6 +222,8 @@ class Notification(models.Model):
             models.Index(
                 fields=["provider_id"], condition=Q(provider_id__isnull=False), name="notification_provider_id"
             ),
+            # A webhook's events, for its page; NULL for every email and text message, so publishing skips it.
+            models.Index(fields=["webhook"], condition=Q(webhook__isnull=False), name="notification_webhook"),
         ]
         constraints = [
             # One message of each kind per address, per alert and per re-notifying update.
@@ -328,3 +348,7 @@ class RateLimitBucket(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+# Webhooks are a channel of this outbox: their models live in their own module.
+from respond.notifications.webhook_models import WebhookAttempt, WebhookEndpoint  # noqa: E402, F401

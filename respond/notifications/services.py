@@ -32,6 +32,7 @@ from respond.notifications.models import (
     UserContactDetails,
 )
 from respond.notifications.outbox import insert_outbox_rows
+from respond.notifications.webhooks import alert_events
 from respond.organisations.models import Organisation
 
 
@@ -39,6 +40,7 @@ def notifications_for_alert(*, alert: Alert, update: ThreatUpdate | None = None)
     """Writes the outbox rows for a publication (or a re-notifying update) inside the caller's transaction,
     and sends them once it commits. Returns how many messages were queued."""
     count = insert_outbox_rows(alert=alert, update=update)
+    alert_events(alert=alert, event_type="alert.published" if update is None else "alert.updated", update=update)
     if count:
         # robust: the publication has committed whatever the queue says; the sweep catches up if it is down.
         transaction.on_commit(enqueue_delivery, robust=True)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from respond.notifications.views import contacts, delivery
+from respond.notifications.views import contacts, delivery, webhooks
 
 app_name = "notifications"
 
@@ -21,6 +21,12 @@ urlpatterns = [
         contacts.remove_alert_contact,
         name="remove_alert_contact",
     ),
+    path("organisations/<str:ods_code>/webhooks/", webhooks.webhook_list, name="webhooks"),
+    path("organisations/<str:ods_code>/webhooks/add/", webhooks.add_webhook, name="add_webhook"),
+    path("organisations/<str:ods_code>/webhooks/<int:pk>/", webhooks.webhook_detail, name="webhook"),
+    path("organisations/<str:ods_code>/webhooks/<int:pk>/test/", webhooks.send_test_event, name="test_webhook"),
+    path("organisations/<str:ods_code>/webhooks/<int:pk>/turn-on/", webhooks.turn_on_webhook, name="turn_on_webhook"),
+    path("organisations/<str:ods_code>/webhooks/<int:pk>/remove/", webhooks.remove_webhook, name="remove_webhook"),
     path("csoc/alerts/<str:threat_id>/notifications/", delivery.alert_progress, name="alert_progress"),
     path("csoc/alerts/<str:threat_id>/notifications/retry/", delivery.retry_failed, name="retry_failed"),
     path("notify/delivery-receipts/", delivery.delivery_receipt, name="delivery_receipt"),

@@ -10,12 +10,12 @@ from django.utils import timezone
 from respond.accounts.models import GlobalRole, Role
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus, Severity, Tlp
 from respond.core import versions
-from respond.notifications.channels import Channels
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, RunSummary
 from respond.notifications.models import Notification, UserContactDetails
 from respond.notifications.ratelimit import notify_buckets
 from respond.notifications.slots import slot_key
+from respond.notifications.webhook_channel import worker_channels
 from tests.factories import OrganisationFactory, global_user, member
 from tests.support.notify_server import NotifyServer
 
@@ -101,7 +101,7 @@ def organisation_with_members(count: int, **kwargs):
 def in_process_deliverer() -> Deliverer:
     conf = notification_settings()
     sends, lookups = notify_buckets(conf)
-    return Deliverer(conf=conf, channels=Channels.from_settings(conf), bucket=sends, lookup_bucket=lookups)
+    return Deliverer(conf=conf, channels=worker_channels(conf), bucket=sends, lookup_bucket=lookups)
 
 
 def run_worker_once() -> RunSummary:

@@ -27,8 +27,8 @@ from django.utils import timezone
 from respond.accounts.models import User
 from respond.alerts.models import Alert, ThreatUpdate
 from respond.core.audit import Auditor, snapshot
-from respond.notifications.models import KIND_PRIORITY, ComposedMessage, MessageKind, Notification, WebhookEndpoint
 from respond.notifications.chains import enqueue_delivery
+from respond.notifications.models import KIND_PRIORITY, ComposedMessage, MessageKind, Notification, WebhookEndpoint
 from respond.notifications.webhook_safety import UnsafeWebhookUrl, check_webhook_url
 from respond.organisations.models import Organisation
 

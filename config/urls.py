@@ -20,6 +20,7 @@ urlpatterns = [
     path("csoc/lead-administrators/", include("respond.accounts.lead_administrator_urls")),
     path("cyber-alerts/", include("respond.alerts.urls")),
     path("cyber-alerts/", include("respond.exchange.urls")),
+    path("taxii2/", include("respond.exchange.taxii_urls")),
     path("api/cyber-alerts/", include("respond.alerts.api_urls")),
     # One namespace for the CSOC's alert pages: writing them (alerts) and reaching organisations (publication).
     path("csoc/alerts/", include((alert_authoring.urlpatterns + publication.urlpatterns, "alerts_csoc"))),

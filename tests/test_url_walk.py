@@ -52,6 +52,12 @@ PUBLIC_ROUTES = {
     "alerts_api:page": "JSON API of TLP:CLEAR alerts",
     "alerts_api:single": "JSON API of TLP:CLEAR alerts",
     "exchange:alert_stix": "an alert's STIX 2.1 bundle: the same TLP rules as the alert's page (404 otherwise)",
+    **{
+        f"taxii:{name}": "TAXII 2.1 for threat intelligence platforms: the public collection (TLP:CLEAR) needs no "
+        "token; every other collection needs an API token (401 without one, 404 for another token's)"
+        for name in ("discovery", "api_root", "collections", "collection", "objects", "manifest", "object")
+    },
+    "taxii:object_versions": "TAXII 2.1: an object's versions, with the same rules as its collection",
     "notifications:delivery_receipt": "GOV.UK Notify delivery receipts: authenticated by a bearer token",
     "access:accept_invitation": "the link in an invitation email: its secret token admits the invited person",
     "api-v1:openapi-json": "the REST API's OpenAPI document: it describes the endpoints and holds no data",

@@ -1,0 +1,35 @@
+"""The TAXII objects endpoint runs as many queries for many alerts as for one (once each alert's objects are
+built and kept in the cache: building them writes one cache entry per alert, a row each in the database cache)."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from respond.accounts.api_tokens import authenticate_api_token
+from respond.alerts.models import Tlp
+from respond.exchange.taxii_collections import collections_for
+from tests.exchange.test_taxii_server import TAXII, token_for
+from tests.responses.conftest import make_alert
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_objects_endpoint_runs_as_many_queries_however_many_alerts(client, trust_a, alice):
+    secret = token_for(alice, [trust_a])
+    headers = {"HTTP_ACCEPT": TAXII, "HTTP_AUTHORIZATION": f"Bearer {secret}"}
+
+    own = collections_for(authenticate_api_token(secret, ip_address=None))[1]
+    url = f"/taxii2/alerts/collections/{own.id}/objects/"
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url, **headers).status_code == 200
+        return len(captured)
+
+    make_alert(organisations=[trust_a], tlp=Tlp.AMBER, indicators_of_compromise="- evil.example.com")
+    queries()  # the token's first use is written down; later uses within the minute are not
+    few = queries()
+    for number in range(8):
+        make_alert(organisations=[trust_a], tlp=Tlp.GREEN if number % 2 else Tlp.CLEAR, cve_ids=["CVE-2024-0001"])
+    queries()  # the new alerts' objects are built and kept
+    assert queries() == few

@@ -26,6 +26,7 @@ from respond.alerts.services import (
 from respond.alerts.validation import validate_markdown
 from respond.core.audit import Auditor
 from respond.notifications import services as notification_services
+from respond.notifications.webhooks import alert_events
 from respond.responses.services import open_missing_responses, reacknowledgements_request
 
 if TYPE_CHECKING:
@@ -94,8 +95,10 @@ def threat_update_add(
         locked, by=added_by, auditor=auditor, action="alert.threat_update_added", summary=summary, before=before
     )
     if requires_reacknowledgement:
-        notification_services.notifications_for_alert(alert=locked, update=update)
+        notification_services.notifications_for_alert(alert=locked, update=update)  # webhooks' alert.updated too
         reacknowledgements_request(update=update, auditor=auditor)
+    else:
+        alert_events(alert=locked, event_type="alert.updated", update=update)
     refresh_alert(alert)
     return update
 
@@ -142,6 +145,8 @@ def alert_change_severity(
             asks_for_responses=True,
             created_by=changed_by,
         )
-        notification_services.notifications_for_alert(alert=locked, update=update)
+        notification_services.notifications_for_alert(alert=locked, update=update)  # webhooks' alert.updated too
+    else:
+        alert_events(alert=locked, event_type="alert.updated", change=summary)
     refresh_alert(alert)
     return alert

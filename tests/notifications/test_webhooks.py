@@ -170,8 +170,9 @@ def test_an_update_asking_for_acknowledgement_is_an_alert_updated_event(receiver
         auditor=Auditor.for_user(csoc),
     )  # fmt: skip
     deliver_everything()
-    assert receiver.event_types() == ["alert.published", "alert.updated"]
-    assert list(receiver.events.values())[1]["data"]["update"]["text"] == "Exploited in the wild"
+    assert sorted(receiver.event_types()) == ["alert.published", "alert.updated"]
+    updated = next(event for event in receiver.events.values() if event["type"] == "alert.updated")
+    assert updated["data"]["update"]["text"] == "Exploited in the wild"
 
 
 def test_a_test_event_goes_to_that_webhook_only(receiver, trust_a, alice):
@@ -201,3 +202,20 @@ def test_an_organisation_without_webhooks_gets_no_rows(trust_a):
     OrganisationFactory(ods_code="RCC")
     services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
     assert not Notification.objects.filter(channel=Channel.WEBHOOK).exists()
+
+
+def test_an_update_without_acknowledgement_and_a_severity_change_are_alert_updated_events(receiver, published, csoc):
+    alert = published()
+    alert_services.threat_update_add(
+        alert=alert, text="Vendor fix released", requires_reacknowledgement=False, added_by=csoc,
+        auditor=Auditor.for_user(csoc),
+    )  # fmt: skip
+    alert_services.alert_change_severity(
+        alert=alert, severity="medium", reason="Not exploitable remotely", changed_by=csoc,
+        auditor=Auditor.for_user(csoc),
+    )  # fmt: skip
+    deliver_everything()
+    assert sorted(receiver.event_types()) == ["alert.published", "alert.updated", "alert.updated"]
+    updates = [event["data"] for event in receiver.events.values() if event["type"] == "alert.updated"]
+    assert {data.get("update", {}).get("text") for data in updates} == {"Vendor fix released", None}
+    assert any(data.get("change", "").startswith("Severity changed from High to Medium") for data in updates)

@@ -4,6 +4,7 @@ import secrets
 import time
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -248,6 +249,21 @@ class Notification(models.Model):
     def __str__(self) -> str:
         about = self.alert.threat_id if self.alert else f"message {self.composed_id}"
         return f"{self.get_kind_display()} to {self.address} about {about}"
+
+    @classmethod
+    def of_composed(cls, composed: ComposedMessage, *, address: str, now: datetime, **who: Any) -> "Notification":
+        """The outbox row sending a composed message (or a webhook event) to one address; `who`: user_id,
+        organisation_id, webhook."""
+        kind = MessageKind(composed.kind)
+        return cls(
+            composed=composed,
+            kind=kind,
+            channel=kind.channel,
+            priority=KIND_PRIORITY[kind],
+            address=address,
+            next_attempt_at=now,
+            **who,
+        )
 
     @property
     def reference(self) -> str:

@@ -20,7 +20,6 @@ from respond.notifications.chains import enqueue_delivery
 from respond.notifications.conf import notification_settings
 from respond.notifications.models import (
     FAILED_STATUSES,
-    KIND_PRIORITY,
     RETRYABLE_STATUSES,
     AlertOnlyContact,
     Channel,
@@ -84,15 +83,8 @@ def queue_composed_messages(*, messages: Sequence[OutgoingMessage]) -> list[Comp
         composed = ComposedMessage.objects.create(kind=kind, subject=outgoing.subject, body=outgoing.body)
         stored.append(composed)
         rows.extend(
-            Notification(
-                composed=composed,
-                kind=kind,
-                channel=kind.channel,
-                priority=KIND_PRIORITY[kind],
-                address=address,
-                user_id=recipient.user_id,
-                organisation_id=recipient.organisation_id,
-                next_attempt_at=now,
+            Notification.of_composed(
+                composed, address=address, now=now, user_id=recipient.user_id, organisation_id=recipient.organisation_id
             )
             for address, recipient in recipients.items()
         )

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from respond.accounts.models import Membership
-from respond.notifications.models import KIND_PRIORITY, ComposedMessage, MessageKind, Notification, WebhookEndpoint
+from respond.notifications.models import ComposedMessage, MessageKind, Notification, WebhookEndpoint
 
 
 def disable_failing_webhooks(*, endpoint_ids: list[int]) -> list[WebhookEndpoint]:
@@ -41,23 +41,12 @@ def _email_administrators(endpoint: WebhookEndpoint, reason: str) -> None:
             "Once your system can take events again, turn the webhook back on there. Alerts still reach you by email."
         ),
     )
-    kind = MessageKind.WEBHOOK_DISABLED_EMAIL
-    now = timezone.now()
     recipients: dict[str, int] = {}
-    for user_id, email in (
-        Membership.objects.administrators().filter(organisation=organisation).values_list("user_id", "user__email")
-    ):
+    administrators = Membership.objects.administrators().filter(organisation=organisation)
+    for user_id, email in administrators.values_list("user_id", "user__email"):
         recipients.setdefault(email.strip().lower(), user_id)
+    now = timezone.now()
     Notification.objects.bulk_create(
-        Notification(
-            composed=composed,
-            kind=kind,
-            channel=kind.channel,
-            priority=KIND_PRIORITY[kind],
-            address=address,
-            user_id=user_id,
-            organisation=organisation,
-            next_attempt_at=now,
-        )
+        Notification.of_composed(composed, address=address, now=now, user_id=user_id, organisation=organisation)
         for address, user_id in recipients.items()
     )

@@ -28,7 +28,7 @@ from respond.accounts.models import User
 from respond.alerts.models import Alert, ThreatUpdate
 from respond.core.audit import Auditor, snapshot
 from respond.notifications.chains import enqueue_delivery
-from respond.notifications.models import KIND_PRIORITY, ComposedMessage, MessageKind, Notification, WebhookEndpoint
+from respond.notifications.models import ComposedMessage, MessageKind, Notification, WebhookEndpoint
 from respond.notifications.webhook_safety import UnsafeWebhookUrl, check_webhook_url
 from respond.organisations.models import Organisation
 
@@ -94,15 +94,8 @@ def queue_webhook_events(*, events: Iterable[WebhookEvent], only: WebhookEndpoin
         ComposedMessage(kind=kind, subject=event.type, body=_json(event, now)) for event in events
     )
     rows = [
-        Notification(
-            composed=message,
-            webhook=endpoint,
-            kind=kind,
-            channel=kind.channel,
-            priority=KIND_PRIORITY[kind],
-            address=endpoint.url,
-            organisation_id=event.organisation.pk,
-            next_attempt_at=now,
+        Notification.of_composed(
+            message, address=endpoint.url, now=now, webhook=endpoint, organisation_id=event.organisation.pk
         )
         for event, message in zip(events, composed, strict=True)
         for endpoint in endpoints[event.organisation.pk]

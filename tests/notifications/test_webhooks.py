@@ -18,6 +18,7 @@ from respond.followup.reminders import send_reminders
 from respond.notifications import services, webhooks
 from respond.notifications.models import Channel, MessageKind, Notification, Status, WebhookAttempt, WebhookEndpoint
 from respond.notifications.webhook_signing import InvalidSignature, signed_headers, verify
+from respond.publication import services as publication
 from tests.alerts.conftest import make_content
 from tests.factories import OrganisationFactory, global_user
 from tests.notifications.conftest import deliver_everything, make_alert
@@ -45,7 +46,7 @@ def published(csoc, trust_a):
         alert_services.alert_submit_for_approval(alert=alert, submitted_by=csoc, auditor=auditor)
         approver = global_user(GlobalRole.CSOC, email="approver@csoc.nhs.uk")
         alert_services.alert_approve(alert=alert, approved_by=approver, auditor=Auditor.for_user(approver))
-        return alert_services.alert_publish(alert=alert, published_by=csoc, auditor=auditor)
+        return publication.alert_publish(alert=alert, published_by=csoc, auditor=auditor)
 
     return _publish
 
@@ -165,7 +166,7 @@ def test_deadline_approaching_and_missed_events_are_sent_once(receiver, publishe
 
 def test_an_update_asking_for_acknowledgement_is_an_alert_updated_event(receiver, published, csoc):
     alert = published()
-    alert_services.threat_update_add(
+    publication.threat_update_add(
         alert=alert, text="Exploited in the wild", requires_reacknowledgement=True, added_by=csoc,
         auditor=Auditor.for_user(csoc),
     )  # fmt: skip
@@ -206,11 +207,11 @@ def test_an_organisation_without_webhooks_gets_no_rows(trust_a):
 
 def test_an_update_without_acknowledgement_and_a_severity_change_are_alert_updated_events(receiver, published, csoc):
     alert = published()
-    alert_services.threat_update_add(
+    publication.threat_update_add(
         alert=alert, text="Vendor fix released", requires_reacknowledgement=False, added_by=csoc,
         auditor=Auditor.for_user(csoc),
     )  # fmt: skip
-    alert_services.alert_change_severity(
+    publication.alert_change_severity(
         alert=alert, severity="medium", reason="Not exploitable remotely", changed_by=csoc,
         auditor=Auditor.for_user(csoc),
     )  # fmt: skip

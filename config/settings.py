@@ -9,6 +9,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
+from respond.operations.logs import logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
@@ -88,9 +90,11 @@ INSTALLED_APPS = [
     "respond.demo",
     "respond.api",
     "respond.exchange",
+    "respond.operations",
 ]
 
 MIDDLEWARE = [
+    "respond.operations.middleware.RequestObservabilityMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -439,7 +443,7 @@ CSRF_COOKIE_HTTPONLY = True
 CSRF_FAILURE_VIEW = "respond.core.views.csrf_failure"
 if PRODUCTION:
     SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 63072000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
@@ -449,10 +453,11 @@ if PRODUCTION:
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# Operations: /readyz fails while a task queue's oldest task has waited longer than this; /metrics answers only
+# with this bearer token (and is off without one); logs are JSON lines (LOG_FORMAT=console for people).
+READY_MAX_QUEUE_LAG_SECONDS = env_float("READY_MAX_QUEUE_LAG_SECONDS", 300)
+METRICS_BEARER_TOKEN = env("METRICS_BEARER_TOKEN")
+LOGGING = logging_config(
+    level=env("LOG_LEVEL", "INFO"),
+    json=env("LOG_FORMAT", "console" if ENVIRONMENT == "development" else "json") != "console",
+)

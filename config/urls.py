@@ -5,11 +5,14 @@ from respond.alerts import csoc_urls as alert_authoring
 from respond.core import views as core_views
 from respond.publication import urls as publication
 from respond.responses.views.dashboard import dashboard
+from respond.operations import views as operations_views
 
 urlpatterns = [
     # The start page: "Your alerts".
     path("", dashboard, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", operations_views.metrics, name="metrics"),
     path("accessibility-statement/", core_views.accessibility, name="accessibility"),
     path("privacy-notice/", core_views.privacy, name="privacy"),
     path("cookies/", core_views.cookies, name="cookies"),

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Serves the web app (gunicorn), the background worker and the periodic-job scheduler together; Ctrl-C stops all.
+# Serves the web app, the background worker and the periodic-job scheduler together (each through
+# scripts/process.sh, as in production); Ctrl-C stops all.
 set -euo pipefail
 host="${1:-127.0.0.1}"
 port="${2:-8000}"
@@ -16,19 +17,12 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
-# Threads, so that a long export download does not hold up other requests or trip the worker timeout.
-.venv/bin/gunicorn config.wsgi --bind "$host:$port" --workers "${WEB_CONCURRENCY:-2}" --worker-class gthread \
-  --threads 4 --access-logfile - &
+BIND="$host:$port" scripts/process.sh web &
 pids+=($!)
 # The worker takes periodic jobs (queue "scheduled") before delivery and other work (queue "default").
-if [ -n "${REDIS_URL:-}" ]; then
-  .venv/bin/python manage.py rqworker scheduled default --job-class django_tasks_rq.Job --with-scheduler &
-else
-  .venv/bin/python manage.py db_worker --queue-name scheduled,default &
-fi
+scripts/process.sh worker &
 pids+=($!)
-# Our heartbeat (respond.core.tasks) goes on the periodic jobs' queue; crontask's own would wait behind delivery.
-.venv/bin/python manage.py crontask --no-heartbeat &
+scripts/process.sh scheduler &
 pids+=($!)
 
 cat <<MSG

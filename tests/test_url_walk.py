@@ -28,6 +28,8 @@ from tests.factories import UserFactory, enrol_totp
 # Adding a route here makes it public: say why.
 PUBLIC_ROUTES = {
     "healthz": "load balancer health check",
+    "readyz": "load balancer readiness check",
+    "metrics": "Prometheus metrics: authenticated by a bearer token (404 when none is configured)",
     "accessibility": "accessibility statement",
     "privacy": "privacy notice",
     "cookies": "cookie notice",
@@ -90,6 +92,8 @@ REVIEWED_URLS_ALLOWED_WITHOUT_MFA = {
     "account_logout",
     "account_reauthenticate",
     "healthz",
+    "readyz",
+    "metrics",
     "accessibility",
     "privacy",
     "cookies",

@@ -20,6 +20,8 @@ URLS_ALLOWED_WITHOUT_MFA = {
     "account_logout",
     "account_reauthenticate",
     "healthz",
+    "readyz",
+    "metrics",
     "accessibility",
     "privacy",
     "cookies",

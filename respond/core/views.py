@@ -1,4 +1,5 @@
 import logging
+import sys
 
 from django.core.paginator import Paginator
 from django.db import connection
@@ -13,6 +14,7 @@ from django.views.decorators.http import require_GET
 from respond.core.decorators import permission_required
 from respond.core.forms import AuditLogFilterForm
 from respond.core.models import AuditLog
+from respond.core.outages import is_outage
 
 logger = logging.getLogger(__name__)
 
@@ -92,12 +94,33 @@ SERVER_ERROR_HTML = """<!DOCTYPE html>
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """Renders without the request's context processors, which need the database (the likely culprit)."""
+    """Renders without the request's context processors, which need the database (the likely culprit). When the
+    database or Redis could not be reached, a 503 "service unavailable" page asks to try again in a minute."""
+    unavailable = is_outage(sys.exc_info()[1])
     try:
         nonce = get_nonce(request)
-        template = engines["jinja2"].get_template("errors/500.html")
+        template = engines["jinja2"].get_template("errors/503.html" if unavailable else "errors/500.html")
         content = template.render({"csp_nonce": str(nonce) if nonce is not None else ""})
     except Exception:
         logger.exception("The error page could not be rendered; sent the plain one instead.")
         content = SERVER_ERROR_HTML
+    if unavailable:
+        return HttpResponse(content, status=503, headers={"Retry-After": "30"})
     return HttpResponseServerError(content)
+
+
+@never_cache
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    """For a load balancer: whether this process should be sent traffic (see respond.core.readiness)."""
+    from respond.core.readiness import readiness
+
+    result = readiness()
+    return JsonResponse(
+        {
+            "status": "ok" if result.ready else "unavailable",
+            **result.checks,
+            "queue_lag_seconds": result.queue_lag_seconds,
+        },
+        status=200 if result.ready else 503,
+    )

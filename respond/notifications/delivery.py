@@ -10,6 +10,7 @@ marked `send_uncertain` (a few rows per write); the new owner of a taken-over ro
 reference, whether a marked message was sent, and sends unmarked ones (never started) at once.
 """
 
+import contextvars
 import itertools
 import logging
 import os
@@ -28,6 +29,7 @@ from django.db import DatabaseError, transaction
 from django.db.models import Case, F, Min, When
 from django.utils import timezone
 
+from respond.core import counters
 from respond.notifications.channels import Channels, DeliveryError, SendResult, TransientError
 from respond.notifications.conf import NotificationSettings
 from respond.notifications.messages import Message, render_message
@@ -220,7 +222,8 @@ class Deliverer:
                 continue
             if not job.ask_first and job.notification.id not in marked:
                 marked.update(self.mark_in_flight([job, *itertools.islice(pending, self.conf.send_concurrency - 1)]))
-            running.add(pool.submit(self.send_one, job))
+            # In the task's log context (request id and all), which threads do not inherit by themselves.
+            running.add(pool.submit(contextvars.copy_context().run, self.send_one, job))
         while running:
             self.keep_lease()
             collect(self.until_renewal())
@@ -285,6 +288,7 @@ class Deliverer:
                 else:
                     mine.update(**self._failure(outcome, notification, now), **release)
             self.channels.record_attempts()
+        count_sends(outcomes, claimed)
 
     def _failure(self, outcome: Outcome, notification: Notification, now: datetime) -> dict:
         error = outcome.error
@@ -365,3 +369,21 @@ def next_due_at(conf: NotificationSettings) -> datetime | None:
     claim = Notification.objects.filter(status=Status.SENDING).aggregate(at=Min("claimed_at"))["at"]
     times = [t for t in (retry, claim + conf.lease if claim else None) if t is not None]
     return min(times) if times else None
+
+
+def count_sends(outcomes: list[Outcome], claimed: dict[UUID, Notification]) -> None:
+    """Sends and errors by channel, for the metrics (respond.core.counters, shared by every worker)."""
+    sends: dict[str, int] = {}
+    errors: dict[tuple[str, str], int] = {}
+    for outcome in outcomes:
+        if not outcome.started:
+            continue
+        channel = claimed[outcome.notification_id].channel
+        sends[channel] = sends.get(channel, 0) + 1
+        if outcome.error is not None:
+            kind = "transient" if isinstance(outcome.error, TransientError) else "permanent"
+            errors[(channel, kind)] = errors.get((channel, kind), 0) + 1
+    for channel, count in sends.items():
+        counters.increment("notify_sends", count, channel=channel)
+    for (channel, kind), count in errors.items():
+        counters.increment("notify_errors", count, channel=channel, kind=kind)

@@ -1,0 +1,34 @@
+"""The periodic-job scheduler (django-crontask), exactly one active however many are started: the others wait on
+the lock (respond.core.scheduler_lock) and the first to take it after the active one dies carries on."""
+
+import time
+from typing import Any
+
+from crontask import utils as crontask_utils
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from respond.core.scheduler_lock import HeldLock, scheduler_lock
+
+STANDBY_POLL_SECONDS = 2.0
+
+
+class Command(BaseCommand):
+    help = "Run the periodic-job scheduler; a second one started waits as a standby."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        lock = scheduler_lock()
+        announced = False
+        while not lock.try_acquire():
+            if not announced:
+                self.stdout.write("Standing by: another scheduler is active.", ending="\n")
+                self.stdout.flush()
+                announced = True
+            time.sleep(STANDBY_POLL_SECONDS)
+        self.stdout.write("Scheduler lock taken.")
+        self.stdout.flush()
+        # crontask's command takes `crontask.utils.lock` as its lock: it is ours, already held.
+        crontask_utils.lock = HeldLock(lock)  # type: ignore[assignment]
+        # Our heartbeat (respond.core.tasks) goes on the periodic jobs' queue; crontask's own would wait behind
+        # delivery.
+        call_command("crontask", no_heartbeat=True)

@@ -1,0 +1,54 @@
+import sqlite3
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from tests.notifications.conftest import notify  # noqa: F401 - the local Notify, for these tests too
+from tests.support.processes import ProcessSet, database_url, process_environment
+
+
+@dataclass
+class SharedDatabase:
+    """The test database, reachable from processes the test starts: PostgreSQL's test database itself (with data
+    committed, so transactional tests), or for SQLite a file copy of the in-memory test database made by
+    `publish()` once the test's data is written."""
+
+    url: str
+    publish: Callable[[], None]
+
+
+@pytest.fixture
+def shared_database(request, tmp_path) -> SharedDatabase:
+    request.getfixturevalue("transactional_db")
+    if connection.vendor == "postgresql":
+        return SharedDatabase(database_url(connection.settings_dict), lambda: None)
+    path = tmp_path / "service.sqlite3"
+
+    def publish() -> None:
+        connection.ensure_connection()
+        target = sqlite3.connect(path)
+        try:
+            connection.connection.backup(target)
+        finally:
+            target.close()
+
+    return SharedDatabase(f"sqlite:///{path}", publish)
+
+
+@pytest.fixture
+def process_set(shared_database, tmp_path):
+    """process_set(**env) -> a ProcessSet on the shared database (and the test's Redis, when it has one)."""
+    started: list[ProcessSet] = []
+
+    def _process_set(**extra_env: str) -> ProcessSet:
+        env = process_environment(database=shared_database.url, redis=settings.REDIS_URL or "", **extra_env)
+        processes = ProcessSet(env, tmp_path / "logs")
+        started.append(processes)
+        return processes
+
+    yield _process_set
+    for processes in started:
+        processes.stop()

@@ -3,9 +3,9 @@ from django.urls import include, path
 from respond.accounts.views import EnrolTotpView, SignInView
 from respond.alerts import csoc_urls as alert_authoring
 from respond.core import views as core_views
+from respond.operations import views as operations_views
 from respond.publication import urls as publication
 from respond.responses.views.dashboard import dashboard
-from respond.operations import views as operations_views
 
 urlpatterns = [
     # The start page: "Your alerts".

@@ -30,6 +30,8 @@ class RequestObservabilityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         started = time.perf_counter()
         request_id = request_id_for(request)
+        # Cleared when the next request starts, not when this one ends: work this request set off when its
+        # transaction commits still logs with its id.
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request_id)
         response = self.get_response(request)
@@ -50,7 +52,6 @@ class RequestObservabilityMiddleware:
             duration_ms=round(seconds * 1000, 1),
         )
         response["X-Request-ID"] = request_id
-        structlog.contextvars.clear_contextvars()
         return response
 
     def process_view(self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any) -> None:

@@ -9,7 +9,7 @@ from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
 from respond.core import readiness
-from respond.notifications.tasks import deliver_notifications
+from respond.notifications.chains import deliver_notifications
 
 pytestmark = pytest.mark.django_db
 

@@ -1,0 +1,1 @@
+"""The load test's parts (scripts/load_test.py runs them)."""

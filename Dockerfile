@@ -1,6 +1,6 @@
 # The service's image: one image for every process role (scripts/process.sh web|worker|scheduler|migrate).
 # Not built on the development machines (no container engine there): tests/operations/test_containers.py checks
-# that it and compose.yaml start the same entry points the load and fault tests run.
+# that it and compose.yaml start the same entry points the tests and the load test run.
 
 # 1. The NHS.UK front-end assets, built with the project's pinned npm packages.
 FROM node:20-bookworm-slim AS assets

@@ -10,6 +10,7 @@ from typing import Any
 import structlog
 from django.http import HttpRequest, HttpResponse
 
+from respond.accounts.models import Membership
 from respond.operations.logs import get_logger
 from respond.operations.metrics import observe_request
 
@@ -68,8 +69,6 @@ def _organisation_ids(request: HttpRequest, user_id: int) -> list[int]:
     stored = session.get(SESSION_ORGANISATIONS)
     if stored is not None and stored.get("user") == user_id:
         return stored["ids"]
-    from respond.accounts.models import Membership
-
     ids = sorted(Membership.objects.filter(user_id=user_id).values_list("organisation_id", flat=True))[:20]
     session[SESSION_ORGANISATIONS] = {"user": user_id, "ids": ids}
     return ids

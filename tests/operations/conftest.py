@@ -25,6 +25,9 @@ def shared_database(request, tmp_path) -> SharedDatabase:
     request.getfixturevalue("transactional_db")
     if connection.vendor == "postgresql":
         return SharedDatabase(database_url(connection.settings_dict), lambda: None)
+    # In the whole SQLite suite an earlier test's in-process database worker leaves a lock on the in-memory test
+    # database, and the copy below then waits for ever (seen in CI). These tests run in the PostgreSQL suite.
+    pytest.skip("needs a database other processes can reach: runs in the PostgreSQL + Redis suite (.ci/run)")
     path = tmp_path / "service.sqlite3"
 
     def publish() -> None:

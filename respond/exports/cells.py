@@ -11,17 +11,13 @@ from typing import Any
 
 from django.utils import timezone
 
+from respond.core.spreadsheets import FORMULA_STARTS, spreadsheet_text
+
 Cell = str | int | float
-# Spreadsheets run a cell that starts with one of these as a formula.
-FORMULA_STARTS = frozenset("=+-@\t\r")
 XML_SPECIAL = "&<>"
 
 
-def text(value: str | None) -> str:
-    """Typed text, made safe to open in a spreadsheet: a leading apostrophe stops it running as a formula."""
-    if not value:
-        return ""
-    return "'" + value if value[0] in FORMULA_STARTS else value
+text = spreadsheet_text
 
 
 def moment(value: datetime | None) -> str:

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 from django.db.models import QuerySet
 
+from respond.core.spreadsheets import spreadsheet_text
 from respond.groups.models import Indicator, IndicatorType
 
 MAX_INDICATORS = 500
@@ -91,15 +92,7 @@ def indicator_rows(indicators: QuerySet[Indicator]) -> Iterator[Indicator]:
     )
 
 
-# Spreadsheets run a cell that starts with one of these as a formula (as respond.exports does for its exports,
-# which sit above this app).
-FORMULA_STARTS = frozenset("=+-@\t\r")
 CSV_HEADERS = ["Type", "Value", "TLP", "Post", "Posted at"]
-
-
-def spreadsheet_safe(value: str) -> str:
-    """A typed value that a spreadsheet opens as text: a leading apostrophe stops it running as a formula."""
-    return "'" + value if value and value[0] in FORMULA_STARTS else value
 
 
 def indicators_csv(indicators: QuerySet[Indicator]) -> Iterator[bytes]:
@@ -114,9 +107,9 @@ def indicators_csv(indicators: QuerySet[Indicator]) -> Iterator[bytes]:
         writer.writerow(
             [
                 labels.get(indicator.indicator_type, indicator.indicator_type),
-                spreadsheet_safe(indicator.value),
+                spreadsheet_text(indicator.value),
                 post.get_marking_display(),
-                spreadsheet_safe((post.parent or post).title),
+                spreadsheet_text((post.parent or post).title),
                 post.created_at.isoformat(timespec="seconds"),
             ]
         )

@@ -107,6 +107,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "respond.accounts.middleware.SessionLifetimeMiddleware",
     "respond.accounts.middleware.MfaRequiredMiddleware",
+    "respond.core.middleware.UnstorableTextMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaError
 
+from respond.api.parser import UnstorableText
 from respond.responses.services import ConflictError
 
 logger = logging.getLogger(__name__)
@@ -74,7 +75,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        detail = "The request body is not valid JSON" if exc.status_code == 400 else str(exc)
+        detail = str(exc)
+        if exc.status_code == 400:
+            cause = exc.__cause__
+            detail = str(cause) if isinstance(cause, UnstorableText) else "The request body is not valid JSON"
         return respond(request, exc.status_code, detail)
 
     @api.exception_handler(SchemaError)

@@ -16,6 +16,7 @@ from ninja.openapi.docs import DocsBase
 from respond.api import alerts, oversight, responses
 from respond.api.auth import TokenBearer
 from respond.api.errors import install_error_handlers
+from respond.api.parser import StorableJsonParser
 
 DESCRIPTION = """The machine interface of Respond to a cyber alert: the alerts your organisations must answer,
 recording responses (one organisation or many at once), their history, and for auditors and CSOC staff the
@@ -44,6 +45,7 @@ api = NinjaAPI(
     auth=TokenBearer(),
     docs=OwnSwaggerUi(),
     docs_url="/docs",
+    parser=StorableJsonParser(),
 )
 install_error_handlers(api)
 for router in (alerts.router, responses.router, oversight.router):

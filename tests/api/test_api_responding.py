@@ -204,3 +204,26 @@ def test_writes_raise_the_versions_the_cached_pages_use(api, signed_in, bob, tru
     api(bob, [trust_a]).post(path(alert), {"status": "acknowledge"})
     assert "Not yet acknowledged" not in page.get("/").content.decode()
     assert response_of(alert, trust_a).status == "in_progress"
+
+
+@pytest.mark.parametrize(
+    ("raw", "message"),
+    [
+        ('{"status": "acknowledge", "organisations": ["R\\u0000AA"]}', "organisations[0] contains a NUL character"),
+        ('{"status": "not_applicable", "unable_reason": "\\ud98f"}', "unable_reason contains an unpaired surrogate"),
+        ('{"status": "acknowledge", "versions": {"\\u0000": 1}}', "A key in versions contains a NUL character"),
+    ],
+)
+def test_text_no_database_can_store_is_a_400_that_says_so(api, bob, trust_a, alert, raw, message):
+    """Found by the fuzzer on PostgreSQL, which refuses NUL in text: these were 500s there and 422s on SQLite."""
+    client = api(bob, [trust_a])
+    for endpoint in (path(alert), f"/alerts/{alert.threat_id}/responses"):
+        body = assert_error_shape(client.post(endpoint, raw=raw), 400)
+        assert body["detail"].startswith(message)
+    assert not Response.objects.filter(alert=alert, version__gt=0).exists()
+
+
+def test_a_nul_in_the_path_or_query_is_not_a_server_error(api, bob, trust_a, alert):
+    client = api(bob, [trust_a])
+    for where in ("/alerts/CC-%00", f"/alerts/{alert.threat_id}/responses/R%00A", "/alerts?status=%00"):
+        assert "NUL character" in assert_error_shape(client.get(where), 400)["detail"]

@@ -111,3 +111,23 @@ def test_a_form_sent_without_a_valid_csrf_token_gets_an_nhs_page(alice):
     page = parse(response.content)
     assert page.find("h1").text == "Sorry, we could not accept that form"
     assert page.find_all("header", class_="nhsuk-header")
+
+
+@override_settings(DEBUG=False)
+@pytest.mark.django_db
+def test_a_nul_character_anywhere_in_a_request_is_a_400_page_not_a_server_error(signed_in, bob, alert_for_bob):
+    """PostgreSQL refuses NUL in text: a `%00` in a path, a query or a form field was a 500 there."""
+    client = signed_in(bob)
+    client.raise_request_exception = False
+    heading = "Sorry, there is a problem with your request"
+    assert_nhs_page(client.get("/cyber-alerts/CC-%00/"), 400, heading)
+    assert_nhs_page(client.get("/responses/?q=%00"), 400, heading)
+    respond = f"/responses/{alert_for_bob.threat_id}/RAA/update/"
+    assert_nhs_page(client.post(respond, {"status": "in_progress\x00"}), 400, heading)
+
+
+@pytest.fixture
+def alert_for_bob(trust_a):
+    from tests.responses.conftest import make_alert
+
+    return make_alert(organisations=[trust_a])

@@ -19,6 +19,8 @@ from django.test import Client
 from tests.fuzz import ledger
 
 ERROR_SUMMARY = "nhsuk-error-summary"
+# Text no database can store (a NUL) is refused before any view, as the 400 page (respond.core.middleware).
+BAD_REQUEST_HEADING = "Sorry, there is a problem with your request"
 # Apps whose rows a form can write: the project's, and allauth's e-mail addresses.
 WRITTEN_APPS = {"core", "organisations", "accounts", "alerts", "notifications", "responses", "followup", "exports"}
 
@@ -62,7 +64,8 @@ class Outcome:
 def submit(
     client: Client, url: str, data: Mapping[str, Any], *, method: str = "post", accepted: tuple[int, ...] = (302,)
 ) -> Outcome:
-    """Sends the form. Never a server error; a rejected form shows the error summary and writes nothing.
+    """Sends the form. Never a server error; a rejected form shows the error summary (or the 400 page, for a NUL)
+    and writes nothing.
     `accepted` are the statuses of a valid submission (a redirect, or 200 for a filter)."""
     before = database_state()
     try:
@@ -74,7 +77,7 @@ def submit(
         ledger.record(server_error=True)
         raise AssertionError(f"{url}: server error {response.status_code}")
     content = response.content.decode() if not response.streaming else ""
-    rejected = ERROR_SUMMARY in content
+    rejected = ERROR_SUMMARY in content or (response.status_code == 400 and BAD_REQUEST_HEADING in content)
     if rejected:
         changed = changed_tables(before, database_state())
         ledger.record(partial_write=bool(changed))

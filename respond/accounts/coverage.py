@@ -9,11 +9,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from respond.accounts.models import Invitation, InvitationStatus, Membership, Role
+from respond.core.spreadsheets import spreadsheet_text
 from respond.organisations.models import Organisation
 
 CSV_HEADERS = ("ODS code", "Organisation", "Type", "Region", "Lead administrator invitation")
-# A spreadsheet would run a value starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def organisations_without_an_administrator() -> QuerySet[Organisation]:
@@ -50,17 +49,13 @@ def coverage_gaps() -> list[Coverage]:
     return [Coverage(organisation=org, nomination=latest.get(org.pk)) for org in organisations]
 
 
-def _cell(value: str) -> str:
-    return f"'{value}" if value.startswith(FORMULA_PREFIXES) else value
-
-
 def coverage_csv(gaps: Iterable[Coverage]) -> Iterator[str]:
     """The coverage list as CSV lines, with plain-English headers."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
 
     def line(row: Iterable[str]) -> str:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([spreadsheet_text(value) for value in row])
         text = buffer.getvalue()
         buffer.seek(0)
         buffer.truncate()

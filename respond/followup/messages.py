@@ -11,25 +11,19 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from respond.alerts.models import Alert, Tlp
+from respond.core.plaintext import MessageTemplates
 from respond.followup.models import ChaseReason
 from respond.notifications.messages import deadline_text
 from respond.organisations.models import Organisation
 from respond.responses.models import Response
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "message_templates"),
-    autoescape=False,  # noqa: S701 - plain text for email and SMS, never HTML
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = MessageTemplates(Path(__file__).parent)
 
 
 def _render(template: str, **context: object) -> str:
-    return TEMPLATES.get_template(template).render(service_name=settings.SERVICE_NAME, **context).strip() + "\n"
+    return TEMPLATES.render(template, **context)
 
 
 def absolute(path: str) -> str:

@@ -12,24 +12,18 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from respond.core.plaintext import MessageTemplates
 from respond.groups.models import GroupMember, IncidentGroup, Post
 from respond.notifications.messages import deadline_text
 from respond.notifications.models import MessageKind, UserContactDetails
 from respond.notifications.services import OutgoingMessage, Recipient, queue_composed_messages
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "message_templates"),
-    autoescape=False,  # noqa: S701 - plain text for email and SMS, never HTML
-    undefined=StrictUndefined,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = MessageTemplates(Path(__file__).parent)
 
 
 def _render(template: str, **context: object) -> str:
-    return TEMPLATES.get_template(template).render(service_name=settings.SERVICE_NAME, **context).strip() + "\n"
+    return TEMPLATES.render(template, **context)
 
 
 def _absolute(path: str) -> str:

@@ -11,19 +11,12 @@ from pathlib import Path
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from respond.alerts.models import Alert, ThreatUpdate, Tlp
+from respond.core.plaintext import MessageTemplates
 from respond.notifications.models import MessageKind
 
-TEMPLATES = Environment(
-    loader=FileSystemLoader(Path(__file__).parent / "message_templates"),
-    autoescape=False,  # noqa: S701 - plain text for email and SMS, never HTML
-    undefined=StrictUndefined,
-    keep_trailing_newline=False,
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
+TEMPLATES = MessageTemplates(Path(__file__).parent)
 
 
 @dataclass(frozen=True)
@@ -45,7 +38,7 @@ def alert_url(alert: Alert) -> str:
 
 
 def _render(template: str, **context: object) -> str:
-    return TEMPLATES.get_template(template).render(**context).strip() + "\n"
+    return TEMPLATES.render(template, **context)
 
 
 def render_message(

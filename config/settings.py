@@ -332,6 +332,40 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # Outside production, serve straight from the build folder so a rebuild shows at once.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = DEBUG
+
+
+def group_files_storage() -> dict[str, Any]:
+    """Local disk (the default) or an S3-compatible store, chosen by GROUP_FILES_STORAGE; any backend option can
+    be added or changed with GROUP_FILES_STORAGE_OPTIONS (a JSON object)."""
+    kind = env("GROUP_FILES_STORAGE", "local")
+    extra = json.loads(env("GROUP_FILES_STORAGE_OPTIONS", "") or "{}")
+    if kind == "local":
+        options = {
+            "location": str(VAR_DIR / "group-files"),
+            "directory_permissions_mode": 0o700,
+            "file_permissions_mode": 0o600,
+        }
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": options | extra}
+    if kind != "s3":
+        raise ImproperlyConfigured(f"GROUP_FILES_STORAGE must be local or s3, not {kind!r}")
+    if not env("GROUP_FILES_S3_BUCKET"):
+        raise ImproperlyConfigured("GROUP_FILES_STORAGE=s3 needs GROUP_FILES_S3_BUCKET: the bucket to keep files in.")
+    options = {
+        "bucket_name": env("GROUP_FILES_S3_BUCKET"),
+        "location": env("GROUP_FILES_S3_PREFIX", "group-files"),
+        "endpoint_url": env("GROUP_FILES_S3_ENDPOINT_URL") or None,
+        "region_name": env("GROUP_FILES_S3_REGION") or None,
+        "addressing_style": env("GROUP_FILES_S3_ADDRESSING_STYLE") or None,
+        # Without these, boto3 finds credentials itself (AWS_ACCESS_KEY_ID..., a profile or the instance's role).
+        "access_key": env("GROUP_FILES_S3_ACCESS_KEY_ID") or None,
+        "secret_key": env("GROUP_FILES_S3_SECRET_ACCESS_KEY") or None,
+        "default_acl": None,  # the bucket's own (private): files are never served by URL
+        "file_overwrite": False,
+    }
+    chosen = {name: value for name, value in options.items() if value is not None}
+    return {"BACKEND": "respond.core.file_storage.StreamingS3Storage", "OPTIONS": chosen | extra}
+
+
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -342,15 +376,7 @@ STORAGES = {
         )
     },
     # Closed incident groups' files: never served directly, only streamed to members (respond.groups.files).
-    "group_files": {
-        "BACKEND": env("GROUP_FILES_STORAGE", "django.core.files.storage.FileSystemStorage"),
-        "OPTIONS": json.loads(env("GROUP_FILES_STORAGE_OPTIONS", "") or "null")
-        or {
-            "location": str(VAR_DIR / "group-files"),
-            "directory_permissions_mode": 0o700,
-            "file_permissions_mode": 0o600,
-        },
-    },
+    "group_files": group_files_storage(),
 }
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024

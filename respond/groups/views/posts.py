@@ -223,6 +223,7 @@ def download(request: HttpRequest, group_id: int, file_id: int) -> FileResponse:
     handle = storage().open(post_file.storage_name, "rb")
     post_services.file_downloaded(post_file=post_file, auditor=Auditor.from_request(request))
     response = FileResponse(handle, as_attachment=True, filename=post_file.name, content_type=post_file.content_type)
+    response.setdefault("Content-Length", str(post_file.size))  # a stream from S3 cannot be measured by seeking
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"

@@ -61,7 +61,7 @@ ORGS ?= 500
 bench-bulk: install-python ## Time one bulk response for ORGS organisations on a throwaway database
 	.venv/bin/python scripts/bench_bulk.py --orgs $(ORGS)
 
-bench-api: install-python ## Time the REST API: the alerts list (p95) and a bulk response for 500 organisations
+bench-api: install-python ## Time the REST API (the alerts list p95, a bulk response for ORGS organisations) and TAXII objects
 	$(VENV_PY) scripts/bench_api.py --orgs $(ORGS)
 
 FUZZ_API_EXAMPLES ?= 300

@@ -428,9 +428,11 @@ NOTIFY_PARALLEL_TASKS = env_int("NOTIFY_PARALLEL_TASKS", 2)
 NOTIFY_TASK_TIME_LIMIT_SECONDS = env_float("NOTIFY_TASK_TIME_LIMIT_SECONDS", 120)
 
 # Webhooks to organisations' ticketing systems (respond.notifications.webhooks): only https to public addresses in
-# production; the request timeout; how many failed attempts in a row disable a webhook.
+# production; the request timeout; how many failed attempts in a row disable a webhook. WEBHOOK_CA_BUNDLE: a file
+# of CA certificates to trust for receivers' https instead of the usual public ones (empty: the usual ones).
 WEBHOOK_PUBLIC_HTTPS_ONLY = PRODUCTION or env_bool("WEBHOOK_PUBLIC_HTTPS_ONLY", False)
 WEBHOOK_TIMEOUT_SECONDS = env_float("WEBHOOK_TIMEOUT_SECONDS", 10)
+WEBHOOK_CA_BUNDLE = env("WEBHOOK_CA_BUNDLE")
 WEBHOOK_DISABLE_AFTER_FAILURES = env_int("WEBHOOK_DISABLE_AFTER_FAILURES", 15)
 
 # Follow-up: reminder hours before a deadline (comma-separated), how long a missed run still reports a missed

@@ -6,11 +6,13 @@ who responds for all of them. Then:
   the 95th percentile in milliseconds, and a check that the query count is the same for 1 alert as for them all;
 - bulk: one POST /api/v1/alerts/<id>/responses acknowledging the first alert for all ORGS organisations, with a
   read-and-respond token for all of them: seconds and SQL queries.
-The last line printed is `RESULT alerts_list_p95_ms=… alerts_list_cpu_p95_ms=… bulk_500_seconds=… bulk_500_queries=…
-bulk_500_cpu_seconds=…` (the cpu figures: the CPU time this process spent, which on a busy machine is closer to what
-a request costs than the time it took; the names say 500;
-with another --orgs the figures are for that many). The TAXII objects figure belongs with the TAXII endpoint
-(issue 13 §4), which this script does not time yet.
+- TAXII: --taxii-alerts more alerts (each with CVEs, indicators and steps) read through one token's TAXII
+  collection, first with no objects built, then again (scripts/bench_taxii.py's `measure`).
+The last line printed is `RESULT alerts_list_p95_ms=… bulk_500_seconds=… bulk_500_queries=… taxii_objects_per_s=…`
+then the other figures: alerts_list_cpu_p95_ms and bulk_500_cpu_seconds (the CPU time this process spent, which on
+a busy machine is closer to what a request costs than the time it took), taxii_cold_objects_per_s (the first read,
+every alert's objects built), taxii_queries (the most of any TAXII request) and the counts behind them. The names
+say 500; with another --orgs the figures are for that many.
 
 Like bench_bulk, it never touches the configured database: a new SQLite file under var/bench/, or a database
 <name>_bench on the PostgreSQL server DATABASE_URL names, dropped and created afresh.
@@ -28,6 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
 from bench_bulk import set_up, throwaway_database_url  # noqa: E402 - after the path is set
+from bench_taxii import measure as measure_taxii  # noqa: E402
 
 
 def percentile(values: list[float], fraction: float) -> float:
@@ -40,6 +43,7 @@ def main() -> None:
     parser.add_argument("--orgs", type=int, default=500, help="organisations answered for in bulk (default 500)")
     parser.add_argument("--alerts", type=int, default=30, help="published alerts (default 30)")
     parser.add_argument("--requests", type=int, default=100, help="list requests to time (default 100)")
+    parser.add_argument("--taxii-alerts", type=int, default=300, help="alerts read through TAXII (default 300)")
     arguments = parser.parse_args()
 
     sys.path.insert(0, str(ROOT))
@@ -121,10 +125,12 @@ def main() -> None:
     acknowledged = first.responses.filter(status=ResponseStatus.IN_PROGRESS).count()
     if acknowledged != len(organisations) or len(response.json()["results"]) != len(organisations):
         raise SystemExit(f"Expected {len(organisations)} acknowledged, found {acknowledged}")
+    taxii = measure_taxii(arguments.taxii_alerts)
     print(
-        f"RESULT alerts_list_p95_ms={1000 * percentile(timings, 0.95):.1f} "
-        f"alerts_list_cpu_p95_ms={1000 * percentile(cpu_timings, 0.95):.1f} bulk_500_seconds={seconds:.3f} "
-        f"bulk_500_queries={len(queries.captured_queries)} bulk_500_cpu_seconds={cpu_seconds:.3f}"
+        f"RESULT alerts_list_p95_ms={1000 * percentile(timings, 0.95):.1f} bulk_500_seconds={seconds:.3f} "
+        f"bulk_500_queries={len(queries.captured_queries)} taxii_objects_per_s={taxii.pop('taxii_objects_per_s')} "
+        f"alerts_list_cpu_p95_ms={1000 * percentile(cpu_timings, 0.95):.1f} bulk_500_cpu_seconds={cpu_seconds:.3f} "
+        + " ".join(f"{name}={value}" for name, value in taxii.items())
     )
 
 

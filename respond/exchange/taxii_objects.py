@@ -1,9 +1,11 @@
 """A collection's STIX objects as TAXII serves them: each with its version (`modified`, or `created` for objects
 that never change) and `date_added`, ordered by (date_added, id) for `added_after` and `next`.
 
-Built from a fixed number of queries whatever the number of alerts (the alerts with their last change, then
-their remediation steps and updates, then one cache read), then in Python. An alert's objects are kept in the
-cache under its last change, so a changed alert is built afresh and a poll of unchanged ones costs no STIX work.
+Built from a fixed number of queries whatever the number of alerts, whether or not their objects were built
+before (the alerts with their last change, the objects kept for them, and for those missing or stale their
+remediation steps and updates, and one write), then in Python. An alert's objects are kept (BuiltStixObjects)
+with what they were built from, its last change among it, so a changed alert is built afresh and a poll of
+unchanged ones costs no STIX work.
 An object's version is added when it is written, so its date_added is its version's time; the marking
 definitions and the CSOC identity are as old as they are.
 """
@@ -14,17 +16,16 @@ from datetime import datetime
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db.models import F, Max, Q
 
 from respond.alerts.models import Alert, AlertQuerySet
 from respond.exchange.markings import marking_for
+from respond.exchange.models import BuiltStixObjects
 from respond.exchange.stix import AlertFacts, alert_objects, csoc_identity
 
 STIX_MEDIA_TYPE = "application/stix+json;version=2.1"
-# Raised when the objects built from an alert change shape, so cached ones are not served.
+# Raised when the objects built from an alert change shape, so kept ones are not served.
 FORMAT = 1
-CACHE_SECONDS = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -59,13 +60,13 @@ def _last_change(alert: Alert) -> datetime:
     return max(published, latest) if latest else published
 
 
-def _cache_key(alert: Alert) -> str:
+def built_from(alert: Alert) -> str:
     changed = _last_change(alert).isoformat()
-    return f"exchange:stix:{FORMAT}:{alert.pk}:{changed}:{alert.status}:{alert.tlp}:{settings.SITE_URL}"
+    return f"{FORMAT}|{changed}|{alert.status}|{alert.tlp}|{settings.SITE_URL}"
 
 
 def _built(alerts: list[Alert]) -> dict[int, list[dict[str, Any]]]:
-    """The STIX objects of alerts missing from the cache: their steps and updates in two queries."""
+    """The STIX objects of alerts with none kept, or stale ones: their steps and updates in two queries."""
     if not alerts:
         return {}
     fresh = Alert.objects.filter(pk__in=[alert.pk for alert in alerts]).prefetch_related("remediation_steps", "updates")
@@ -83,19 +84,28 @@ def _built(alerts: list[Alert]) -> dict[int, list[dict[str, Any]]]:
 
 def collection_entries(alerts: AlertQuerySet, *, added_after: datetime | None = None) -> list[Entry]:
     listed = list(_with_changes(alerts, added_after=added_after))
-    keys = {alert.pk: _cache_key(alert) for alert in listed}
-    cached = cache.get_many(list(keys.values()))
-    missing = [alert for alert in listed if keys[alert.pk] not in cached]
-    built = _built(missing)
+    sources = {alert.pk: built_from(alert) for alert in listed}
+    kept = {
+        row.alert_id: row.stix_objects
+        for row in BuiltStixObjects.objects.filter(alert_id__in=list(sources))
+        if row.built_from == sources[row.alert_id]
+    }
+    built = _built([alert for alert in listed if alert.pk not in kept])
     if built:
-        cache.set_many({keys[pk]: objects for pk, objects in built.items()}, timeout=CACHE_SECONDS)
+        # In alert order, so that two requests writing the same alerts take their row locks in the same order.
+        BuiltStixObjects.objects.bulk_create(
+            [BuiltStixObjects(alert_id=pk, built_from=sources[pk], stix_objects=built[pk]) for pk in sorted(built)],
+            update_conflicts=True,
+            unique_fields=["alert"],
+            update_fields=["built_from", "stix_objects"],
+        )
     shared = [
         csoc_identity(),
         *{marking_for(tlp).id: marking_for(tlp) for tlp in {"clear", *(a.tlp for a in listed)}}.values(),
     ]
     everything = [json.loads(obj.serialize()) for obj in shared]
     for alert in listed:
-        everything += built.get(alert.pk) or cached[keys[alert.pk]]
+        everything += built.get(alert.pk) or kept[alert.pk]
     entries = {}
     for obj in everything:
         version = obj.get("modified", obj["created"])

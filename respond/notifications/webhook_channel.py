@@ -1,7 +1,8 @@
 """The webhook channel: POSTs an event's JSON, signed (respond.notifications.webhook_signing), to the webhook's URL.
 
 A 2xx answer is delivery. 408, 429, a 5xx, a timeout or a broken connection are worth another try (the deliverer
-backs off); anything else, a redirect included (never followed: the signature is for this URL), is permanent. Every
+backs off); anything else, a redirect included (never followed: the signature is for this URL), is permanent. The
+connection goes to the address the URL's host was vetted at just before (respond.notifications.webhook_transport). Every
 try is written down (WebhookAttempt) when the deliverer records its batch, and a webhook that fails
 WEBHOOK_DISABLE_AFTER_FAILURES times in a row is disabled, its organisation's administrators told by email.
 
@@ -25,8 +26,9 @@ from respond.notifications.conf import NotificationSettings
 from respond.notifications.messages import Message
 from respond.notifications.models import Notification, Status, WebhookAttempt, WebhookEndpoint
 from respond.notifications.webhook_disabling import disable_failing_webhooks
-from respond.notifications.webhook_safety import UnsafeWebhookUrl, check_webhook_url
+from respond.notifications.webhook_safety import HostNotFound, UnsafeWebhookUrl, vetted_address
 from respond.notifications.webhook_signing import signed_headers
+from respond.notifications.webhook_transport import post_pinned
 
 RETRYABLE_STATUS_CODES = {408, 429}
 
@@ -74,7 +76,10 @@ class WebhookChannel(Channel):
                 self._seen[notification.id] = outcome
 
         try:
-            check_webhook_url(endpoint.url)
+            address = vetted_address(endpoint.url)
+        except HostNotFound as error:
+            seen(error=str(error))
+            raise TransientError(str(error)) from error
         except UnsafeWebhookUrl as error:
             seen(error=str(error))
             raise PermanentError(str(error)) from error
@@ -82,13 +87,7 @@ class WebhookChannel(Channel):
         headers = signed_headers(key=endpoint.secret_key, webhook_id=webhook_id(notification), body=body)
         headers["User-Agent"] = f"{settings.SERVICE_NAME} webhooks"
         try:
-            response = requests.post(
-                endpoint.url,
-                data=body,
-                headers=headers,
-                timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
-                allow_redirects=False,
-            )
+            response = post_pinned(endpoint.url, address=address, body=body, headers=headers)
         except requests.Timeout as error:
             seen(error="Timed out waiting for the receiver")
             raise TransientError(f"The webhook timed out: {error}") from error

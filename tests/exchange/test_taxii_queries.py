@@ -1,12 +1,14 @@
-"""The TAXII objects endpoint runs as many queries for many alerts as for one (once each alert's objects are
-built and kept in the cache: building them writes one cache entry per alert, a row each in the database cache)."""
+"""The TAXII objects endpoint runs as many queries for many alerts as for one: with each alert's objects already
+built and kept, and with none kept and the cache empty (cold: as after a change to every alert, or a new server)."""
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from respond.accounts.api_tokens import authenticate_api_token
 from respond.alerts.models import Tlp
+from respond.exchange.models import BuiltStixObjects
 from respond.exchange.taxii_collections import collections_for
 from tests.exchange.test_taxii_server import TAXII, token_for
 from tests.responses.conftest import make_alert
@@ -14,7 +16,8 @@ from tests.responses.conftest import make_alert
 pytestmark = pytest.mark.django_db
 
 
-def test_the_objects_endpoint_runs_as_many_queries_however_many_alerts(client, trust_a, alice):
+@pytest.mark.parametrize("cold", [False, True], ids=["objects kept", "cold cache"])
+def test_the_objects_endpoint_runs_as_many_queries_however_many_alerts(client, trust_a, alice, cold):
     secret = token_for(alice, [trust_a])
     headers = {"HTTP_ACCEPT": TAXII, "HTTP_AUTHORIZATION": f"Bearer {secret}"}
 
@@ -22,8 +25,12 @@ def test_the_objects_endpoint_runs_as_many_queries_however_many_alerts(client, t
     url = f"/taxii2/alerts/collections/{own.id}/objects/"
 
     def queries() -> int:
+        if cold:
+            cache.clear()
+            BuiltStixObjects.objects.all().delete()
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(url, **headers).status_code == 200
+            response = client.get(url, **headers)
+        assert response.status_code == 200
         return len(captured)
 
     make_alert(organisations=[trust_a], tlp=Tlp.AMBER, indicators_of_compromise="- evil.example.com")
@@ -31,5 +38,6 @@ def test_the_objects_endpoint_runs_as_many_queries_however_many_alerts(client, t
     few = queries()
     for number in range(8):
         make_alert(organisations=[trust_a], tlp=Tlp.GREEN if number % 2 else Tlp.CLEAR, cve_ids=["CVE-2024-0001"])
-    queries()  # the new alerts' objects are built and kept
+    queries()  # the new alerts' objects are built and kept (and thrown away again when cold)
     assert queries() == few
+    assert BuiltStixObjects.objects.count() == 9

@@ -12,6 +12,7 @@ import base64
 import hashlib
 import hmac
 import json
+import ssl
 import threading
 import time
 from collections import deque
@@ -27,10 +28,12 @@ class Delivery:
     body: bytes
     signature_valid: bool
     status: int  # what we answered
+    host: str  # the Host header
 
 
 class WebhookReceiver:
-    def __init__(self, secret: str) -> None:
+    def __init__(self, secret: str, *, tls: ssl.SSLContext | None = None) -> None:
+        """With `tls`, it answers https, and keeps the name each client asked for in TLS (SNI) in server_names."""
         self.key = base64.b64decode(secret.removeprefix("whsec_"))
         self.deliveries: list[Delivery] = []
         self.events: dict[str, dict[str, Any]] = {}  # by webhook-id: each event once
@@ -47,7 +50,13 @@ class WebhookReceiver:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks"
+        self.port = self.server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}/hooks"
+        self.server_names: list[str | None] = []
+        if tls is not None:
+            tls.sni_callback = lambda _socket, name, _context: self.server_names.append(name)  # type: ignore[assignment,func-returns-value]
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}/hooks"
 
     def __enter__(self) -> "WebhookReceiver":
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -77,7 +86,9 @@ class WebhookReceiver:
             answer = self._answers.popleft() if self._answers else 200
             status = 401 if not valid else 200 if answer == "timeout" else int(answer)
             # Kept on arrival: a receiver that answers too late has still taken the event.
-            self.deliveries.append(Delivery(webhook_id, timestamp, body, valid, status))
+            self.deliveries.append(
+                Delivery(webhook_id, timestamp, body, valid, status, handler.headers.get("Host", ""))
+            )
             if 200 <= status < 300:
                 self.events.setdefault(webhook_id, json.loads(body))
         if answer == "timeout":

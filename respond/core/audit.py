@@ -1,5 +1,6 @@
 """Explicit audit logging: services call an Auditor; nothing is written by signals."""
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,12 +18,15 @@ SECRET_FIELD_MARKERS = ("password", "secret", "token", "key", "code", "otp")
 SAFE_FIELDS_WITH_MARKER = {"ods_code", "postcode", "region_code", "country_code"}
 
 
+@functools.cache  # a handful of field names, asked about for every row of a bulk change
 def is_secret_field(name: str) -> bool:
     lowered = name.lower()
     return lowered not in SAFE_FIELDS_WITH_MARKER and any(marker in lowered for marker in SECRET_FIELD_MARKERS)
 
 
 def _json_value(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float):
+        return value
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):

@@ -35,6 +35,7 @@ urlpatterns = [
     path("api-tokens/", include("respond.accounts.api_token_urls")),
     path("api/v1/", include("respond.api.urls")),
     path("groups/", include("respond.groups.urls")),
+    path("groups/", include("respond.exchange.group_urls")),  # a group's indicators as STIX
     # Our sign-in page offers single sign-on (NHSmail) when it is configured.
     path("account/login/", SignInView.as_view(), name="account_login"),
     # Enrolling a second factor also marks the session as multi-factor (see respond.accounts.mfa).

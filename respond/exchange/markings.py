@@ -6,8 +6,6 @@ time and property extension OASIS publishes: consumers recognise them by id.
 
 import stix2
 
-from respond.alerts.models import Tlp
-
 TLP_2_EXTENSION = "extension-definition--60a3c5c5-0d10-413e-aab3-9e08dde9e88d"
 PUBLISHED = "2022-10-01T00:00:00.000Z"
 
@@ -29,9 +27,9 @@ TLP_2_MARKINGS = {
     for level, (marking_id, name) in _OFFICIAL.items()
 }
 
-# Our TLP choices (respond.alerts.models.Tlp) to the TLP 2.0 levels.
-LEVEL_OF = {Tlp.CLEAR: "clear", Tlp.GREEN: "green", Tlp.AMBER: "amber", Tlp.AMBER_STRICT: "amber+strict"}
+# Our TLP values to the TLP 2.0 levels: alerts' (respond.alerts.models.Tlp) and groups' (Marking, which adds red).
+LEVEL_OF = {"clear": "clear", "green": "green", "amber": "amber", "amber_strict": "amber+strict", "red": "red"}
 
 
 def marking_for(tlp: str) -> stix2.v21.MarkingDefinition:
-    return TLP_2_MARKINGS[LEVEL_OF[Tlp(tlp)]]
+    return TLP_2_MARKINGS[LEVEL_OF[tlp]]

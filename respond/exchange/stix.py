@@ -60,7 +60,7 @@ def alert_facts(alert: Alert) -> AlertFacts:
     )
 
 
-def _timestamp(value: datetime) -> datetime:
+def timestamp(value: datetime) -> datetime:
     # STIX timestamps are UTC; millisecond precision keeps `modified` comparable across TAXII version lists.
     return value.astimezone(UTC).replace(microsecond=value.microsecond // 1000 * 1000)
 
@@ -70,8 +70,8 @@ def alert_objects(alert: Alert, facts: AlertFacts) -> list[Any]:
     if not alert.threat_id or not alert.published_at:
         raise ValueError("Only a published alert is shared")
     threat_id = alert.threat_id
-    created = _timestamp(alert.published_at)
-    modified = max(created, _timestamp(facts.modified))
+    created = timestamp(alert.published_at)
+    modified = max(created, timestamp(facts.modified))
     identity = csoc_identity()
     marking = marking_for(alert.tlp)
     common = {"created_by_ref": identity.id, "object_marking_refs": [marking.id], "created": created}
@@ -132,8 +132,8 @@ def alert_objects(alert: Alert, facts: AlertFacts) -> list[Any]:
             abstract=f"Update to {threat_id}",
             content=update.text,
             object_refs=[report_id],
-            modified=_timestamp(update.created_at),
-            **{**common, "created": _timestamp(update.created_at)},
+            modified=timestamp(update.created_at),
+            **{**common, "created": timestamp(update.created_at)},
         )
         for update in facts.updates
     ]

@@ -1,7 +1,7 @@
 """Indicators of compromise typed into a post, one a line: what each is, and a CSV of a group's indicators.
 
-STIX: helper work on the exchange (issue 13) builds STIX 2.1 bundles; `indicator_rows` is the seam it can
-use to turn a group's indicators into STIX indicator objects once that lands. No STIX route exists yet.
+The same indicators as a STIX 2.1 bundle are built by respond.exchange.group_stix (the exchange app builds STIX
+and sits above groups) from `indicator_rows`.
 """
 
 import csv
@@ -83,7 +83,7 @@ def parse_indicators(typed: str) -> list[ParsedIndicator]:
 
 
 def indicator_rows(indicators: QuerySet[Indicator]) -> Iterator[Indicator]:
-    """A group's indicators in order of posting, with their posts: for the CSV here and STIX later."""
+    """A group's indicators in order of posting, with their posts: for the CSV here and the STIX bundle."""
     return (
         indicators.filter(post__deleted_at__isnull=True)
         .select_related("post", "post__parent")

@@ -12,7 +12,7 @@ PORT ?= 8000
 # e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups bench-imports fuzz load-test
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups bench-imports fuzz load-test fault-test
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
@@ -93,7 +93,15 @@ fuzz: install-python ## The generated-input tests with the long budget (FUZZ_EXA
 	@rm -f var/fuzz-ledger.json; mkdir -p var
 	@status=0; FUZZ_LEDGER=var/fuzz-ledger.json HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) APP_ENV=test \
 		$(VENV_PY) -m pytest tests/fuzz -q -W ignore::hypothesis.errors.HypothesisWarning || status=$$?; \
-		$(VENV_PY) scripts/fuzz_result.py var/fuzz-ledger.json; exit $$status load-test
+		$(VENV_PY) scripts/fuzz_result.py var/fuzz-ledger.json; exit $$status
+
+USERS ?= 100
+MINUTES ?= 10
+load-test: install-python ## locust against the production process set it starts (USERS, MINUTES); last line RESULT users=…
+	$(VENV_PY) scripts/load_test.py --users $(USERS) --minutes $(MINUTES)
+
+fault-test: install-python ## Faults mid-fan-out against its own PostgreSQL, Redis, Notify and process set; RESULT lines
+	$(VENV_PY) scripts/fault_test.py
 
 chromium: ## Browser tests drive Debian's Chromium; never a downloaded browser
 	@test -x /usr/bin/chromium || { \

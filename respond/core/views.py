@@ -72,6 +72,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    if is_outage(exception):  # a session that could not be saved in an outage: not the person's mistake
+        return _error_page(request, unavailable=True)
     return render(request, "errors/400.html", status=400)
 
 
@@ -97,6 +99,10 @@ def server_error(request: HttpRequest) -> HttpResponse:
     """Renders without the request's context processors, which need the database (the likely culprit). When the
     database or Redis could not be reached, a 503 "service unavailable" page asks to try again in a minute."""
     unavailable = is_outage(sys.exc_info()[1])
+    return _error_page(request, unavailable=unavailable)
+
+
+def _error_page(request: HttpRequest, *, unavailable: bool) -> HttpResponse:
     try:
         nonce = get_nonce(request)
         template = engines["jinja2"].get_template("errors/503.html" if unavailable else "errors/500.html")

@@ -50,6 +50,11 @@ def build_people(count: int) -> None:
 
 def approved_major_incident(title: str) -> int:
     """A major-incident alert (email and SMS) to everyone build_people made, approved and ready to publish."""
+    return approved_alert(title, major_incident=True)
+
+
+def approved_alert(title: str, *, major_incident: bool) -> int:
+    """An alert to everyone build_people made (by email, and by text too for a major incident), approved."""
     from respond.accounts.models import User
     from respond.alerts import services
     from respond.alerts.content import AlertContent
@@ -65,7 +70,7 @@ def approved_major_incident(title: str) -> int:
         tlp="clear",
         short_summary="Isolate affected systems and patch now.",
         summary="A worm is spreading between NHS organisations.",
-        major_incident=True,
+        major_incident=major_incident,
     )
     alert = services.alert_create(content=content, created_by=author, auditor=auditor)
     alert.scope_regions.set([Region.objects.get(code=MAJOR_INCIDENT_REGION)])

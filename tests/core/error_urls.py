@@ -24,11 +24,17 @@ def broken(request: HttpRequest) -> HttpResponse:
     raise RuntimeError("Something broke")
 
 
+def remembers(request: HttpRequest) -> HttpResponse:
+    request.session["remembered"] = True  # saved after the view, as a sign-in or a message would be
+    return HttpResponse("Remembered")
+
+
 urlpatterns = [
     path("test-errors/400/", bad_request),
     path("test-errors/403/", forbidden),
     path("test-errors/404/", not_found),
     path("test-errors/500/", broken),
+    path("test-errors/session/", remembers),
     *service_urlpatterns,
 ]
 

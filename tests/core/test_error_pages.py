@@ -3,7 +3,8 @@
 import logging
 
 import pytest
-from django.db import connection
+from django.contrib.sessions.models import Session
+from django.db import OperationalError, connection
 from django.template import engines
 from django.test import Client, override_settings
 
@@ -131,3 +132,22 @@ def alert_for_bob(trust_a):
     from tests.responses.conftest import make_alert
 
     return make_alert(organisations=[trust_a])
+
+
+@override_settings(DEBUG=False, ROOT_URLCONF="tests.core.error_urls")
+@pytest.mark.django_db
+def test_a_session_that_cannot_be_saved_in_a_database_outage_gets_the_unavailable_page(signed_in, bob, monkeypatch):
+    """Django turns a session it could not save into a 400 "bad request": in an outage it is the 503 page."""
+    client = signed_in(bob)
+    client.raise_request_exception = False
+
+    def refuse(*args, **kwargs):
+        raise OperationalError("the database system is shutting down")  # as Django raises it
+
+    monkeypatch.setattr(Session, "save", refuse)
+    response = client.get("/test-errors/session/")
+    assert response.status_code == 503
+    page = parse(response.content)
+    assert page.find("h1").text == "Sorry, the service is unavailable"
+    assert response["Retry-After"] == "30"
+    assert "check whether your changes were saved" in response.content.decode()

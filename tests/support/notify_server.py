@@ -130,7 +130,7 @@ class NotifyServer:
 
     def start(self) -> "NotifyServer":
         handler = type("Handler", (_Handler,), {"notify": self})
-        httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        httpd = _Server(("127.0.0.1", 0), handler)
         httpd.daemon_threads = True
         httpd.request_queue_size = 256
         self._httpd = httpd
@@ -255,6 +255,11 @@ class NotifyServer:
                 if (reference is None or record.reference == reference)
                 and (notification_id is None or record.id == notification_id)
             ]
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that went away (a worker killed mid-request): nothing to report
 
 
 def _errors(status: int, error: str, message: str) -> tuple[int, dict[str, Any]]:

@@ -1,0 +1,1 @@
+"""The fault test's parts (scripts/fault_test.py runs them)."""

@@ -38,6 +38,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "scripts")]
 
+LEASE_SECONDS = 20  # shorter than production's 30 s, so that a run takes minutes
+
 SCENARIOS = [
     "worker_kill",
     "web_worker_kill",
@@ -58,6 +60,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--rate-limited-seconds", type=float, default=20)
     parser.add_argument("--timeouts-seconds", type=float, default=30)
     parser.add_argument("--responders", type=int, default=4, help="people responding during each scenario")
+    parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS, help="NOTIFY_LEASE_SECONDS")
     parser.add_argument("--drain-minutes", type=float, default=5, help="longest wait for a scenario's outbox")
     args = parser.parse_args()
     unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
@@ -77,7 +80,7 @@ def set_up_django(database_url: str) -> None:
 
 
 def build_world(args: argparse.Namespace):  # type: ignore[no-untyped-def]
-    from faulttest.world import NOTIFY_TIMEOUT_SECONDS, Supervisor, World, process_env, start_processes
+    from faulttest.world import Supervisor, World, notify_timeout_seconds, process_env, start_processes
 
     from tests.support.notify_server import NotifyServer
     from tests.support.processes import ProcessSet
@@ -86,9 +89,10 @@ def build_world(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     work = Path(tempfile.mkdtemp(prefix="respond-fault-"))
     postgres = PostgresServer().start()
     redis = RedisServer().start()
-    notify = NotifyServer(timeout_seconds=NOTIFY_TIMEOUT_SECONDS + 3).start()
+    # Notify's "no answer" outlasts the workers' request timeout.
+    notify = NotifyServer(timeout_seconds=notify_timeout_seconds(args.lease_seconds) + 3).start()
     database_url = postgres.create_database("respond_fault")
-    env = process_env(database_url, redis, notify)
+    env = process_env(database_url, redis, notify, lease=args.lease_seconds)
     print(f"PostgreSQL on port {postgres.port}, Redis on port {redis.port}, Notify at {notify.url}; logs in {work}")
     migrate = ProcessSet(env, work / "logs").start("migrate")
     assert migrate.popen is not None

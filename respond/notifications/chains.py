@@ -16,9 +16,11 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
+from django.db import DatabaseError, connection
 from django.tasks import task
 from django.utils import timezone
 
+from respond.core.outages import is_outage
 from respond.core.queues import scheduled_job_needs_room
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, next_due_at
@@ -59,7 +61,15 @@ def deliver_notifications(slot: int = 0) -> int:
     deadline = time.monotonic() + conf.task_time_limit_seconds
     processed = 0
     while True:
-        summary = deliverer.run(time_limit=max(0.0, deadline - time.monotonic()))
+        try:
+            summary = deliverer.run(time_limit=max(0.0, deadline - time.monotonic()))
+        except DatabaseError as error:
+            # The database went away (restarted, failed over): wait for it holding the slot, then carry on. What
+            # this chain had claimed waits for its lease to run out, and is asked about before it is sent again.
+            if not is_outage(error) or not wait_for_database(chain, deadline=deadline, step=conf.lease_renewal_seconds):
+                raise
+            logger.warning("Delivery chain %d: the database is back, carrying on", slot)
+            continue
         processed += summary.processed
         if chain.lost:
             break  # presumed dead and replaced: the replacement carries on
@@ -95,6 +105,22 @@ def wait_holding_slot(chain: ChainSlot, *, seconds: float, step: float) -> bool:
         if not chain.renew():
             return False
     return True
+
+
+def wait_for_database(chain: ChainSlot, *, deadline: float, step: float) -> bool:
+    """Waits until the database answers again, renewing the slot's lease; False at the deadline or if another
+    chain took the slot meanwhile."""
+    while time.monotonic() < deadline:
+        connection.close()  # a broken connection is not reused
+        try:
+            connection.ensure_connection()
+            return True
+        except DatabaseError:
+            pass
+        time.sleep(min(1.0, step))
+        if not chain.renew():
+            return False
+    return False
 
 
 def claimable_now(conf) -> bool:  # type: ignore[no-untyped-def]

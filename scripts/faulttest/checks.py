@@ -40,8 +40,9 @@ def count_messages(alert_id: int, references: Counter) -> Messages:
     expected = {str(pk) for pk in rows.values_list("pk", flat=True)}
     accepted = {reference for reference in expected if references.get(reference)}
     duplicates = sum(references[reference] - 1 for reference in accepted)
-    not_sent = rows.exclude(status__in=[Status.SENT, Status.DELIVERED]).count()
-    return Messages(len(expected), len(accepted), len(expected - accepted) + not_sent, duplicates)
+    # Not received by Notify, or never marked sent (given up, or still waiting when the scenario's time ran out).
+    not_sent = set(map(str, rows.exclude(status__in=[Status.SENT, Status.DELIVERED]).values_list("pk", flat=True)))
+    return Messages(len(expected), len(accepted), len((expected - accepted) | not_sent), duplicates)
 
 
 @dataclass

@@ -15,10 +15,10 @@ from tests.support.notify_server import NotifyServer
 from tests.support.processes import ProcessSet, ServiceProcess, process_environment
 from tests.support.servers import PostgresServer, RedisServer
 
-# Shorter than production's so that a run takes minutes: a Notify request gives up after 5 s, a dead worker's
-# claims are taken over after 20 s (production: 10 s and 30 s).
-NOTIFY_TIMEOUT_SECONDS = 5
-LEASE_SECONDS = 20
+
+def notify_timeout_seconds(lease: float) -> float:
+    """The longest a Notify request may take: a lease must cover two requests and two renewals (conf.py)."""
+    return lease / 4
 
 
 def children(pid: int) -> list[int]:
@@ -118,7 +118,7 @@ class World:
         self.postgres.remove()
 
 
-def process_env(database_url: str, redis: RedisServer, notify: NotifyServer) -> dict[str, str]:
+def process_env(database_url: str, redis: RedisServer, notify: NotifyServer, *, lease: float) -> dict[str, str]:
     return process_environment(
         database=database_url,
         redis=redis.url,
@@ -132,10 +132,12 @@ def process_env(database_url: str, redis: RedisServer, notify: NotifyServer) -> 
         NOTIFY_SMS_TEMPLATE_ID=notify.sms_template_id,
         # The local Notify has no limit of its own: how fast the workers can go is what a run measures.
         NOTIFY_RATE_LIMIT_PER_MINUTE="60000",
-        NOTIFY_TIMEOUT_SECONDS=str(NOTIFY_TIMEOUT_SECONDS),
-        NOTIFY_LEASE_SECONDS=str(LEASE_SECONDS),
-        NOTIFY_RETRY_BASE_SECONDS="2",
-        NOTIFY_RETRY_MAX_SECONDS="30",
+        NOTIFY_TIMEOUT_SECONDS=str(notify_timeout_seconds(lease)),
+        NOTIFY_LEASE_SECONDS=str(lease),
+        NOTIFY_LEASE_RENEWAL_SECONDS=str(lease / 4),
+        # Production's backoff, capped at a minute so that a run ends soon after an outage: ten attempts still
+        # span more than three minutes, longer than any outage here.
+        NOTIFY_RETRY_MAX_SECONDS="60",
         WEB_CONCURRENCY="2",
         WEB_THREADS="4",
     )

@@ -5,11 +5,13 @@ from datetime import timedelta
 
 import pytest
 from django.core.cache import cache
+from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from respond.notifications import services
 from respond.notifications.chains import deliver_notifications
 from respond.notifications.conf import notification_settings
+from respond.notifications.delivery import Deliverer
 from respond.notifications.models import Notification, Status
 from respond.notifications.slots import STARTING, ChainSlot, slot_key
 from respond.notifications.tasks import sweep_notifications
@@ -129,3 +131,35 @@ def test_a_chain_makes_room_for_a_periodic_job_waiting_for_a_worker(notify, sett
     [next_run] = enqueued()
     assert (next_run.kwargs, next_run.task.run_after) == ({"slot": 0}, None)
     assert cache.get(slot_key(0)) == STARTING
+
+
+def test_a_chain_waits_out_a_database_outage_and_carries_on(notify, trust_a, alice, bob, monkeypatch):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    run = Deliverer.run
+    outages = []
+
+    def database_restarting_once(self, *, time_limit):
+        if not outages:
+            outages.append(time_limit)
+            raise OperationalError("terminating connection due to administrator command")
+        return run(self, time_limit=time_limit)
+
+    monkeypatch.setattr(Deliverer, "run", database_restarting_once)
+
+    assert deliver_notifications.call(slot=0) == 2
+
+    assert len(outages) == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert enqueued() == []
+
+
+def test_a_chain_stops_on_a_database_error_that_is_not_an_outage(notify, trust_a, alice, monkeypatch):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+
+    def broken(self, *, time_limit):
+        raise IntegrityError("a bug, not an outage")
+
+    monkeypatch.setattr(Deliverer, "run", broken)
+
+    with pytest.raises(IntegrityError):
+        deliver_notifications.call(slot=0)

@@ -30,6 +30,7 @@ def test_no_message_or_response_is_lost_or_doubled_through_faults():
             "--outage-seconds=4",
             "--rate-limited-seconds=2",
             "--responders=2",
+            "--lease-seconds=8",
             "--drain-minutes=2",
         ],
         cwd=BASE_DIR,

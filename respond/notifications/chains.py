@@ -111,7 +111,8 @@ def wait_for_database(chain: ChainSlot, *, deadline: float, step: float) -> bool
     """Waits until the database answers again, renewing the slot's lease; False at the deadline or if another
     chain took the slot meanwhile."""
     while time.monotonic() < deadline:
-        connection.close()  # a broken connection is not reused
+        if not connection.in_atomic_block:  # (a task runs outside one; a test's call inside its transaction)
+            connection.close()  # a broken connection is not reused
         try:
             connection.ensure_connection()
             return True

@@ -88,11 +88,12 @@ ROWS ?= 64000
 bench-imports: install-python ## Time the mandated-list (XLSX, CSV) and ODS imports of ROWS rows on a throwaway database
 	$(VENV_PY) scripts/bench_imports.py --rows $(ROWS)
 
-FUZZ_EXAMPLES ?= 300
-fuzz: install-python ## The generated-input tests with the long budget (FUZZ_EXAMPLES each); last line RESULT cases=…
+FUZZ_EXAMPLES ?= 250
+FUZZ_WORKERS ?= 2
+fuzz: install-python ## The generated-input tests with the long budget (FUZZ_EXAMPLES each, FUZZ_WORKERS processes); last line RESULT cases=…
 	@rm -f var/fuzz-ledger.json; mkdir -p var
 	@status=0; FUZZ_LEDGER=var/fuzz-ledger.json HYPOTHESIS_PROFILE=fuzz FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) APP_ENV=test \
-		$(VENV_PY) -m pytest tests/fuzz -q -W ignore::hypothesis.errors.HypothesisWarning || status=$$?; \
+		$(VENV_PY) -m pytest tests/fuzz -q -n $(FUZZ_WORKERS) -W ignore::hypothesis.errors.HypothesisWarning || status=$$?; \
 		$(VENV_PY) scripts/fuzz_result.py var/fuzz-ledger.json; exit $$status
 
 USERS ?= 100

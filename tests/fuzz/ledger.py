@@ -1,5 +1,6 @@
 """Counts of what the generated-input tests did, for `make fuzz`'s RESULT line (see scripts/fuzz_result.py)."""
 
+import fcntl
 import json
 import os
 from collections import Counter
@@ -26,6 +27,12 @@ def save() -> None:
     if not path or not counts:
         return
     file = Path(path)
+    with open(f"{path}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # make fuzz runs the tests in several processes (pytest-xdist)
+        _add_to(file)
+
+
+def _add_to(file: Path) -> None:
     saved = json.loads(file.read_text()) if file.exists() else {"total": {}, "tests": {}}
     total = Counter(saved["total"])
     total.update(counts)

@@ -102,3 +102,12 @@ mobiles = st.tuples(st.sampled_from(["07700 900", "+447700900", "07700900", "(07
 
 def single_spaced(value: str) -> str:
     return " ".join(value.split())
+
+
+def submissions(
+    meant: st.SearchStrategy[dict[str, str]], anything: dict[str, st.SearchStrategy[str]]
+) -> st.SearchStrategy[dict[str, str]]:
+    """Form data: half the time as a person means it (`meant`: most of these are accepted), else each field
+    anything. Drawing every field on its own between anything and a good value made an accepted submission rare:
+    each further field halved the chance, so the round trip of a valid one was hardly ever tested."""
+    return st.one_of(meant, st.fixed_dictionaries(anything))

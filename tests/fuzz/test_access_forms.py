@@ -9,8 +9,8 @@ from respond.accounts.access_requests import access_request_create
 from respond.accounts.invitations import invitation_send
 from respond.accounts.models import Role
 from respond.core.audit import Auditor
-from tests.fuzz.harness import example, shown_after, submit
-from tests.fuzz.strategies import budget, emails, field_value, nasty_text, plain_text, single_spaced
+from tests.fuzz.harness import example, page_text, shown_after, submit
+from tests.fuzz.strategies import budget, emails, field_value, nasty_text, plain_text, single_spaced, submissions
 
 pytestmark = pytest.mark.django_db
 
@@ -51,14 +51,18 @@ def test_deciding_an_access_request(as_alice, access_request, trust_a, decision,
 
 
 @budget
-@given(full_name=names, email=addresses, role=field_value(*ROLES))
-def test_inviting_someone(as_alice, trust_a, full_name, email, role):
+@given(
+    data=submissions(
+        st.fixed_dictionaries({"full_name": plain_text, "email": emails, "role": st.sampled_from(ROLES)}),
+        {"full_name": names, "email": addresses, "role": field_value(*ROLES)},
+    )
+)
+def test_inviting_someone(as_alice, trust_a, data):
     client = as_alice
     with example():
-        data = {"full_name": full_name, "email": email, "role": role}
         outcome = submit(client, f"/access/organisations/{trust_a.ods_code}/invite/", data)
         if outcome.valid:
-            shown_after(client, outcome, email.strip().lower(), single_spaced(full_name))
+            shown_after(client, outcome, data["email"].strip().lower(), single_spaced(data["full_name"]))
 
 
 @budget
@@ -101,31 +105,82 @@ def test_accepting_an_invitation(client, invitation_token, first, same, second):
 
 @budget
 @given(
-    organisation=field_value("RBB", "rbb", " RBB ", "R0A"),
-    full_name=names,
-    email=addresses,
-    nominated_by=names,
+    data=submissions(
+        st.fixed_dictionaries(
+            {
+                "organisation": st.sampled_from(["RBB", "rbb", " RBB "]),
+                "full_name": plain_text,
+                "email": emails,
+                "nominated_by": plain_text,
+            }
+        ),
+        {
+            "organisation": field_value("RBB", "rbb", " RBB ", "R0A"),
+            "full_name": names,
+            "email": addresses,
+            "nominated_by": names,
+        },
+    )
 )
-def test_nominating_a_lead_administrator(as_csoc, trust_b, organisation, full_name, email, nominated_by):
+def test_nominating_a_lead_administrator(as_csoc, trust_b, data):
     client = as_csoc
     with example():
-        data = {"organisation": organisation, "full_name": full_name, "email": email, "nominated_by": nominated_by}
         outcome = submit(client, "/csoc/lead-administrators/", data)
         if outcome.valid:
-            shown_after(client, outcome, email.strip().lower())
+            shown_after(client, outcome, data["email"].strip().lower())
+
+
+# A person meant: a role in an organisation named by its code, or a global role with no organisation.
+_meant_roles = st.one_of(
+    st.tuples(st.sampled_from(["RAA", "raa", " RAA "]), st.sampled_from(["administrator", "responder"])),
+    st.tuples(st.just(""), st.sampled_from(["auditor", "csoc"])),
+)
 
 
 @budget
 @given(
-    email=addresses,
-    full_name=names,
-    organisation=field_value("RAA", "raa", ""),
-    role=field_value("administrator", "responder", "auditor", "csoc"),
+    data=submissions(
+        st.tuples(emails, plain_text, _meant_roles).map(
+            lambda each: {"email": each[0], "full_name": each[1], "organisation": each[2][0], "role": each[2][1]}
+        ),
+        {
+            "email": addresses,
+            "full_name": names,
+            "organisation": field_value("RAA", "raa", ""),
+            "role": field_value("administrator", "responder", "auditor", "csoc"),
+        },
+    )
 )
-def test_creating_a_user(as_csoc, trust_a, email, full_name, organisation, role):
+def test_creating_a_user(as_csoc, trust_a, data):
     client = as_csoc
     with example():
-        data = {"email": email, "full_name": full_name, "organisation": organisation, "role": role}
         outcome = submit(client, "/users/new/", data)
         if outcome.valid:
-            shown_after(client, outcome, email.strip().lower(), single_spaced(full_name))
+            shown_after(client, outcome, data["email"].strip().lower(), single_spaced(data["full_name"]))
+
+
+@budget
+@given(
+    data=submissions(
+        st.fixed_dictionaries(
+            {
+                "name": plain_text,
+                "organisations": st.just(["a"]),
+                "access": st.sampled_from(["read", "respond"]),
+                "valid_days": st.sampled_from(["7", "30", "90"]),
+            }
+        ),
+        {
+            "name": names,
+            "organisations": st.lists(field_value("a", "0"), max_size=2),
+            "access": field_value("read", "respond"),
+            "valid_days": field_value("7", "30", "90", "0", "9999"),
+        },
+    )
+)
+def test_making_an_api_token(as_alice, trust_a, data):
+    data = {**data, "organisations": [str(trust_a.pk) if each == "a" else each for each in data["organisations"]]}
+    with example():
+        outcome = submit(as_alice, "/api-tokens/", data, accepted=(200,))
+        if outcome.valid:
+            assert data["name"].strip() in page_text(outcome.response)

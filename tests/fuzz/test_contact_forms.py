@@ -40,3 +40,16 @@ def test_adding_an_alert_contact(as_alice, trust_a, name, email, mobile):
         outcome = submit(as_alice, f"/organisations/{trust_a.ods_code}/alert-contacts/add/", data)
         if outcome.valid:
             shown_after(as_alice, outcome, name.strip())
+
+
+@budget
+@given(
+    url=st.one_of(nasty_text, st.sampled_from(["https://tickets.example.com/hook", "http://example.com", "https://"])),
+    description=st.one_of(nasty_text, plain_text, st.just("")),
+)
+def test_adding_a_webhook(as_alice, trust_a, url, description):
+    with example():
+        data = {"url": url, "description": description}
+        outcome = submit(as_alice, f"/organisations/{trust_a.ods_code}/webhooks/add/", data)
+        if outcome.valid:
+            shown_after(as_alice, outcome, url.strip())

@@ -155,3 +155,15 @@ def test_chasing(as_csoc, alert, trust_a, trust_b, chosen):
         )
         if outcome.valid:
             assert outcome.location.endswith(f"/follow-up/alerts/{alert.threat_id}/chase/")
+
+
+@budget
+@given(
+    actor=st.one_of(searches, st.just("alice")),
+    action=field_value("", "mfa", "responses.acknowledged"),
+    object_type=field_value("", "organisations.Organisation"),
+    dates=st.tuples(date_parts("date_from"), date_parts("date_to")).map(lambda parts: merged(*parts)),
+)
+def test_audit_log_filter(as_csoc, alert, actor, action, object_type, dates):
+    with example():
+        _filter(as_csoc, "/csoc/audit-log/", {"actor": actor, "action": action, "object_type": object_type, **dates})

@@ -20,7 +20,7 @@ from respond.organisations.models import Organisation
 from respond.organisations.source_files import ImportFileError, SourceFile
 from tests.factories import OrganisationFactory
 from tests.fuzz import ledger
-from tests.fuzz.harness import changed_tables, database_state, example, page_text, submit
+from tests.fuzz.harness import example, page_text, submit, watching_writes
 from tests.fuzz.strategies import budget, nasty_text, plain_text
 
 pytestmark = pytest.mark.django_db
@@ -84,12 +84,12 @@ def mandated_files(draw) -> SourceFile:
 def _imported_or_refused(run: Callable[[], object]) -> object | None:
     """Runs an import: it succeeds, or raises ImportFileError having written nothing. Anything else is a server
     error (an upload's page would fail)."""
-    before = database_state()
     try:
-        result = run()
+        with watching_writes() as writes:
+            result = run()
     except ImportFileError as error:
         message = str(error)
-        changed = changed_tables(before, database_state())
+        changed = writes.changed()
         ledger.record(partial_write=bool(changed))
         assert not changed, f"a refused file wrote to {changed}"
         assert message, "an import error says what is wrong"

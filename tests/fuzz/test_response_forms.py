@@ -4,6 +4,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from respond.core.audit import Auditor
+from respond.publication import services as publication
+from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from tests.fuzz.forms import date_parts, merged, real_date, text_or_plain
@@ -125,3 +128,29 @@ def test_responding_in_bulk(bulk, data, chosen, step):
                 shown = page_text(client.get(response.get_absolute_url()))
                 for answer in _shown_answers(data):
                     assert answer in shown
+
+
+@pytest.fixture
+def owing_reacknowledgement(responding, bob, csoc):
+    """Bob's organisation acknowledged; then CSOC added an update that asks it to acknowledge the alert again."""
+    client, response = responding
+    services.response_acknowledge(response=response, user=bob, version=response.version, auditor=Auditor.for_user(bob))
+    publication.threat_update_add(
+        alert=response.alert, text="A patch is out.", requires_reacknowledgement=True, added_by=csoc,
+        auditor=Auditor.for_user(csoc),
+    )  # fmt: skip
+    response.refresh_from_db()
+    assert response.owes_reacknowledgement
+    return client, response
+
+
+@budget
+@given(version=field_value("0", "1", "2", "-1", "99"), acknowledging=field_value("update", ""))
+def test_acknowledging_an_update(owing_reacknowledgement, version, acknowledging):
+    client, response = owing_reacknowledgement
+    with example():
+        url = f"/responses/{response.alert.threat_id}/{response.organisation.ods_code}/acknowledge/"
+        outcome = submit(client, url, {"version": version, "acknowledging": acknowledging})
+        if outcome.valid:
+            response.refresh_from_db()
+            assert not response.owes_reacknowledgement

@@ -222,7 +222,7 @@ def member_leave(*, member: GroupMember, auditor: Auditor) -> GroupMember:
 
 @transaction.atomic
 def member_change_role(*, member: GroupMember, role: str, auditor: Auditor) -> GroupMember:
-    member = GroupMember.objects.select_for_update().select_related("user").get(pk=member.pk)
+    member = GroupMember.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
     if role not in MemberRole.values:
         raise ValidationError("Select moderator or member")
     if role == MemberRole.MODERATOR and not (member.user is not None and member.user.is_csoc):

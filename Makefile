@@ -98,8 +98,8 @@ fuzz: install-python ## The generated-input tests with the long budget (FUZZ_EXA
 
 USERS ?= 100
 MINUTES ?= 10
-load-test: install-python ## locust against the production process set it starts (USERS, MINUTES); last line RESULT users=…
-	$(VENV_PY) scripts/load_test.py --users $(USERS) --minutes $(MINUTES)
+load-test: install-python ## locust, USERS people for MINUTES, against the production process set it starts (PostgreSQL); last line RESULT users=…
+	$(VENV_PY) scripts/load_test.py --users $(USERS) --minutes $(MINUTES) --scale $(SCALE) --recipients $(RECIPIENTS)
 
 fault-test: install-python ## Faults mid-fan-out against its own PostgreSQL, Redis, Notify and process set; RESULT lines
 	$(VENV_PY) scripts/fault_test.py

@@ -1,8 +1,6 @@
 """The load test's data: the reports benchmark's national-scale data set (scripts/benchreports), the people of a
 major incident (RECIPIENTS with an email address and an opted-in mobile, in a region of their own), an approved
-major-incident alert to them, and signed-in sessions for locust's people."""
-
-import random
+major-incident alert to them, and signed-in sessions (for the plan of locust's people, scripts/loadtest/plan.py)."""
 
 MAJOR_INCIDENT_REGION = "LOAD"
 
@@ -113,62 +111,3 @@ def session_cookie(user_id: int) -> str:
     from django.conf import settings
 
     return signed_in_client(user_id).cookies[settings.SESSION_COOKIE_NAME].value
-
-
-def plan_sessions(users: int, rng: random.Random) -> dict:
-    """Sessions for each kind of person locust plays, with what each may open."""
-    from respond.accounts.models import GlobalRole, Membership, Role, User
-    from respond.alerts.models import AlertStatus, Tlp
-    from respond.responses.models import Response
-
-    open_responses = Response.objects.filter(alert__status=AlertStatus.PUBLISHED)
-    organisations = list(open_responses.values_list("organisation_id", flat=True).distinct()[:2000])
-    rng.shuffle(organisations)
-    admins = {
-        m.organisation_id: (m.user_id, m.organisation.ods_code)
-        for m in Membership.objects.filter(organisation_id__in=organisations, role=Role.ADMINISTRATOR).select_related(
-            "organisation"
-        )
-    }
-
-    def alerts_of(organisation_id: int) -> list[str]:
-        return list(
-            open_responses.filter(organisation_id=organisation_id).values_list("alert__threat_id", flat=True)[:5]
-        )
-
-    responders, administrators = [], []
-    for organisation_id in organisations:
-        if organisation_id not in admins:
-            continue
-        user_id, ods_code = admins[organisation_id]
-        entry = {"cookie": session_cookie(user_id), "ods_code": ods_code, "alerts": alerts_of(organisation_id)}
-        (responders if len(responders) <= len(administrators) * 4 else administrators).append(entry)
-        if len(responders) + len(administrators) >= max(10, users):
-            break
-    published = list(
-        Response.objects.filter(alert__status=AlertStatus.PUBLISHED)
-        .values_list("alert__threat_id", flat=True)
-        .distinct()[:200]
-    )
-    lead = User.objects.get(email="lead@bench.invalid")
-    lead_alerts = list(
-        open_responses.filter(organisation__memberships__user=lead)
-        .values_list("alert__threat_id", flat=True)
-        .distinct()[:20]
-    )
-    auditor = User.objects.get(global_role=GlobalRole.AUDITOR, email="auditor@bench.invalid")
-    public = (
-        list(
-            Response.objects.filter(alert__status=AlertStatus.PUBLISHED, alert__tlp=Tlp.CLEAR)
-            .values_list("alert__threat_id", flat=True)
-            .distinct()[:100]
-        )
-        or published
-    )
-    return {
-        "responder": responders,
-        "administrator": administrators,
-        "lead": [{"cookie": session_cookie(lead.pk), "alerts": lead_alerts or published}],
-        "auditor": [{"cookie": session_cookie(auditor.pk), "alerts": published}],
-        "public_alerts": public,
-    }

@@ -1,233 +1,263 @@
 """The load test's people (locust), against the web processes that scripts/load_test.py starts. The plan (a JSON
-file named by LOAD_PLAN) gives the web addresses, signed-in sessions for each kind of person and what to open.
+file named by LOAD_PLAN, made by scripts/loadtest/plan.py) gives the web addresses and each person's signed-in
+session or API token and what they may open and answer; scripts/loadtest/mix.py how many of each there are.
 
 Every request is named by its page type, so that locust's statistics give one p95 a page type; "floor" is a bare
-Django view, the p95 every page is compared with.
+Django view, the p95 every page is compared with. Every form is sent as a browser sends it (CSRF token included)
+and counts as a success only when the service saved it (scripts/loadtest/browsing.py).
 """
 
-import json
-import os
 import random
 import re
-from datetime import date, timedelta
-from html.parser import HTMLParser
 
 from locust import HttpUser, between, task
 
-PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115 - read once at start
-HOSTS = PLAN["hosts"]
+from loadtest.browsing import HOSTS, Person, form_fields, with_dates
+from loadtest.machines import ApiBulk, ApiUser  # noqa: F401 - locust plays every User class named here
+from loadtest.mix import FIXED, WEIGHTS
 
-
-class FormFields(HTMLParser):
-    """The fields a browser would send from the last <form method="post"> on a page (inputs kept as they are,
-    checked boxes and radios, textareas)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.fields: list[tuple[str, str]] = []
-        self.in_form = False
-        self.textarea: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = {key: value or "" for key, value in attrs}
-        if tag == "form" and attributes.get("method", "").lower() == "post":
-            self.in_form, self.fields = True, []
-        elif self.in_form and tag == "input" and attributes.get("name"):
-            kind = attributes.get("type", "text")
-            if kind in {"checkbox", "radio"} and "checked" not in attributes:
-                return
-            if kind not in {"submit", "button"}:
-                self.fields.append((attributes["name"], attributes.get("value", "")))
-        elif self.in_form and tag == "textarea":
-            self.textarea = attributes.get("name")
-
-    def handle_data(self, data: str) -> None:
-        if self.textarea:
-            self.fields.append((self.textarea, data))
-            self.textarea = None
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "form":
-            self.in_form = False
-
-
-def form_fields(html: str) -> list[tuple[str, str]]:
-    parser = FormFields()
-    parser.feed(html)
-    return parser.fields
-
-
-def fill_dates(fields: list[tuple[str, str]], days_ahead: int) -> list[tuple[str, str]]:
-    when = date.today() + timedelta(days=days_ahead)
-    parts = {"day": str(when.day), "month": str(when.month), "year": str(when.year)}
-    return [
-        (name, parts[re.split(r"[-_]", name)[-1]] if re.search(r"[-_](day|month|year)$", name) else value)
-        for name, value in fields
-    ]
-
-
-class Person(HttpUser):
-    abstract = True
-    wait_time = between(1, 5)
-    role = ""
-
-    def on_start(self) -> None:
-        self.client.base_url = random.choice(HOSTS)
-        sessions = PLAN["sessions"].get(self.role) or []
-        if sessions:
-            self.session = random.choice(sessions)
-            self.client.cookies.set(PLAN["session_cookie"], self.session["cookie"])
-
-    def post_form(self, url: str, page_name: str, changes: dict[str, str], days_ahead: int = 3) -> None:
-        page = self.client.get(url, name=page_name)
-        if page.status_code != 200:
-            return
-        fields = [
-            (name, value) for name, value in fill_dates(form_fields(page.text), days_ahead) if name not in changes
-        ]
-        fields += list(changes.items())
-        with self.client.post(
-            url, data=fields, name=f"{page_name} (send)", headers={"Referer": url}, catch_response=True
-        ) as answer:
-            # A redirect is success; a page again is the form with a message (such as "changed since you opened
-            # it", when two people answer at once): a clean outcome too, never an error unless 4xx/5xx.
-            if answer.status_code >= 400:
-                answer.failure(f"status {answer.status_code}")
-            else:
-                answer.success()
+UPDATE = [("status", "in_progress"), ("actions", "Patching the affected servers in a phased roll-out")]
 
 
 class Responder(Person):
-    """Opens "Your alerts", an alert and its respond page, and responds."""
+    """Opens "Your alerts", an alert and its respond page, and updates its organisation's responses; acknowledges
+    what "Your alerts" asks them to (the major incident, once published, for the organisation of its region that
+    they also administer)."""
 
-    weight = 10
-    role = "responder"
+    weight = WEIGHTS["responder"]
+    kind = "responder"
+    wait_time = between(1, 5)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.to_acknowledge: set[str] = set()
+
+    def response_url(self, threat_id: str) -> str:
+        return f"/responses/{threat_id}/{self.entry['ods_code']}/"
 
     @task(4)
     def your_alerts(self) -> None:
-        self.client.get("/", name="your alerts")
+        page = self.page("/", "your alerts")
+        if page is not None:
+            self.to_acknowledge = set(re.findall(r'href="(/responses/[^/"]+/[^/"]+/acknowledge/)"', page.text))
 
     @task(3)
     def alert(self) -> None:
-        self.client.get(f"/cyber-alerts/{random.choice(self.session['alerts'])}/", name="alert")
+        self.page(f"/cyber-alerts/{random.choice(self.entry['alerts'])}/", "alert")
 
     @task(2)
-    def respond(self) -> None:
-        threat_id = random.choice(self.session["alerts"])
-        base = f"/responses/{threat_id}/{self.session['ods_code']}/"
-        self.client.get(base, name="respond page")
-        self.post_form(
-            f"{base}update/",
-            "respond: update",
-            {"status": "in_progress", "actions": "Patching the affected servers in a phased roll-out"},
-        )
+    def respond_page(self) -> None:
+        self.page(self.response_url(random.choice(self.entry["alerts"])), "respond page")
+
+    @task(2)
+    def acknowledge(self) -> None:
+        if not self.to_acknowledge:
+            self.your_alerts()
+            return
+        url = self.to_acknowledge.pop()
+        response_url = url.removesuffix("acknowledge/")
+        self.send_form(url, "respond: acknowledge", [], leads_to=re.escape(response_url), days_ahead=None)
+
+    @task(2)
+    def update(self) -> None:
+        url = self.response_url(random.choice(self.entry["alerts"]))
+        self.send_form(f"{url}update/", "respond: update", UPDATE, leads_to=re.escape(url))
 
 
 class LeadResponder(Person):
-    """Responds for many organisations at once (bulk), and opens "Your alerts" for all of them."""
+    """A lead organisation's person: "Your alerts" for 200 organisations, and one response for several of them at
+    once (choose, preview, confirm), for half of them (its integration answers for the other half)."""
 
-    fixed_count = 1
-    role = "lead"
+    fixed_count = FIXED["lead"]
+    kind = "lead"
+    wait_time = between(1, 5)
 
     @task(3)
     def your_alerts(self) -> None:
-        self.client.get("/", name="your alerts (lead, 200 organisations)")
+        self.page("/", "your alerts (lead, 200 organisations)")
 
     @task(1)
     def bulk(self) -> None:
-        threat_id = random.choice(self.session["alerts"])
+        if not self.entry["alerts"]:
+            return
+        threat_id = random.choice(self.entry["alerts"])
         url = f"/responses/{threat_id}/bulk/"
-        page = self.client.get(url, name="bulk response")
-        if page.status_code != 200:
+        found: list = []
+
+        def has_form(answer) -> str:  # type: ignore[no-untyped-def]
+            found.append(form_fields(answer.text, answer.url, url))
+            return "" if found[0] is not None else "no bulk response form"
+
+        page = self.page(url, "bulk response", check=has_form)
+        if page is None:
             return
-        fields = [(name, value) for name, value in form_fields(page.text) if name == "csrfmiddlewaretoken"]
-        choices = re.findall(r'name="organisations" type="checkbox" value="(\d+)"', page.text) or re.findall(
-            r'value="(\d+)"[^>]*name="organisations"', page.text
+        ours = set(self.entry["organisations"])
+        offered = re.findall(
+            r'name="organisations"[^>]*value="(\d+)"|value="(\d+)"[^>]*name="organisations"', page.text
         )
+        choices = sorted({a or b for a, b in offered} & ours)
         chosen = random.sample(choices, min(3, len(choices)))
-        fields += [("organisations", value) for value in chosen] + [("status", "acknowledge")]
-        preview = self.client.post(url, data=fields, name="bulk response: preview", headers={"Referer": url})
-        if preview.status_code != 200 or 'name="step"' not in preview.text:
+        if not chosen:
             return
-        with self.client.post(
-            url,
-            data=form_fields(preview.text),
-            name="bulk response: confirm",
-            headers={"Referer": url},
-            catch_response=True,
-        ) as answer:
-            if answer.status_code >= 400:
-                answer.failure(f"status {answer.status_code}")
-            else:
-                answer.success()
+        fields = [(name, value) for name, value in found[0] if name not in {"organisations", "status", "actions"}]
+        fields = with_dates(fields, 7) + [("organisations", value) for value in chosen] + UPDATE
+        preview = self.post_expecting_page(
+            url, "bulk response: preview", fields, must_contain='value="confirm"', referer=page.url
+        )
+        if preview is None:
+            return
+        confirm = (form_fields(preview.text, preview.url, url) or []) + [("step", "confirm")]
+        self.post_expecting_redirect(
+            url, "bulk response: confirm", confirm, leads_to=re.escape(f"/responses/{threat_id}/"), referer=url
+        )
 
 
 class Administrator(Person):
     """Manages access: their organisation's people and requests."""
 
-    weight = 2
-    role = "administrator"
+    weight = WEIGHTS["administrator"]
+    kind = "administrator"
+    wait_time = between(1, 5)
 
     @task
     def access(self) -> None:
-        self.client.get("/access/", name="access management")
+        self.page("/access/", "access management")
 
     @task
     def organisation(self) -> None:
-        self.client.get(f"/organisations/{self.session['ods_code']}/", name="organisation page")
+        self.page(f"/organisations/{self.entry['ods_code']}/", "organisation page")
 
 
 class Auditor(Person):
-    """Reports and exports across every organisation."""
+    """Reports and exports across every organisation, and an alert's compliance through the API."""
 
-    weight = 2
-    role = "auditor"
+    weight = WEIGHTS["auditor"]
+    kind = "auditor"
+    wait_time = between(1, 5)
 
     @task(3)
     def reports(self) -> None:
-        self.client.get("/reports/", name="reports list")
+        self.page("/reports/", "reports list")
 
     @task(3)
     def alert_report(self) -> None:
-        self.client.get(f"/reports/alerts/{random.choice(self.session['alerts'])}/", name="alert report")
+        self.page(f"/reports/alerts/{random.choice(self.entry['alerts'])}/", "alert report")
 
     @task(1)
     def export(self) -> None:
-        self.client.get(
-            f"/exports/alerts/{random.choice(self.session['alerts'])}/responses.csv", name="alert export (CSV)"
+        url = f"/exports/alerts/{random.choice(self.entry['alerts'])}/responses.csv"
+        self.page(
+            url,
+            "alert export (CSV)",
+            check=lambda answer: "" if "text/csv" in answer.headers.get("Content-Type", "") else "not CSV",
         )
 
+    @task(1)
+    def compliance(self) -> None:
+        url = f"/api/v1/alerts/{random.choice(self.entry['alerts'])}/compliance"
+        self.page(url, "API: compliance (auditor)", headers={"Authorization": f"Bearer {self.entry['token']}"})
 
-class Reader(HttpUser):
-    """Anonymous: the public alerts pages, the feed and the JSON API."""
 
-    weight = 5
-    wait_time = between(1, 5)
+class Csoc(Person):
+    """A CSOC analyst: their alerts, the major incident's page (how its notifications are getting on), reports,
+    and threat updates to published alerts (that organisations need not acknowledge again). Publishing the major
+    incident itself is scripts/load_test.py's, one minute in."""
 
-    def on_start(self) -> None:
-        self.client.base_url = random.choice(HOSTS)
+    fixed_count = FIXED["csoc"]
+    kind = "csoc"
+    wait_time = between(2, 6)
 
     @task(3)
     def alerts(self) -> None:
-        self.client.get("/cyber-alerts/", name="public alerts")
+        self.page("/csoc/alerts/", "CSOC alerts")
+
+    @task(3)
+    def major_incident(self) -> None:
+        self.page(f"/csoc/alerts/{self.entry['major_incident']}/", "CSOC alert (major incident)")
+
+    @task(1)
+    def reports(self) -> None:
+        self.page("/reports/", "reports list")
+
+    @task(1)
+    def threat_update(self) -> None:
+        alert = random.choice(self.entry["alerts"])
+        changes = [("text", "Exploitation seen in the wild; patch now."), ("requires_reacknowledgement", "no")]
+        self.send_form(
+            f"/csoc/alerts/{alert}/updates/new/", "CSOC: threat update", changes, leads_to=f"/csoc/alerts/{alert}/"
+        )
+
+
+class GroupMember(Person):
+    """A member of a closed incident group: reads its page and threads, posts and replies."""
+
+    weight = WEIGHTS["group_member"]
+    kind = "group_member"
+    wait_time = between(1, 5)
+
+    def on_start(self) -> None:
+        super().on_start()
+        self.group_url = f"/groups/{self.entry['group']}/"
+        self.threads: list[str] = []
+
+    @task(4)
+    def group_page(self) -> None:
+        page = self.page(self.group_url, "group page")
+        if page is not None:
+            self.threads = re.findall(rf'href="{self.group_url}posts/(\d+)/"', page.text) or self.threads
+
+    @task(2)
+    def thread(self) -> None:
+        if self.threads:
+            self.page(f"{self.group_url}posts/{random.choice(self.threads)}/", "group thread")
+
+    @task(1)
+    def post(self) -> None:
+        changes = [("title", "Indicators seen here"), ("body", "Blocked **192.0.2.10** at the firewall.")]
+        self.send_form(f"{self.group_url}posts/new/", "group: post", changes, leads_to=rf"{self.group_url}posts/\d+/")
+
+    @task(1)
+    def reply(self) -> None:
+        if not self.threads:
+            self.group_page()
+            return
+        url = f"{self.group_url}posts/{random.choice(self.threads)}/"
+        changes = [("body", "Same here: patched overnight.")]
+        self.send_form(url, "group: reply", changes, leads_to=re.escape(url), form_page="group thread")
+
+
+class Reader(Person):
+    """Anonymous: the public alerts pages, the feed, the JSON API and an alert's STIX bundle."""
+
+    weight = WEIGHTS["reader"]
+    kind = "reader"
+    wait_time = between(1, 5)
+
+    @task(3)
+    def alerts(self) -> None:
+        self.page("/cyber-alerts/", "public alerts")
 
     @task(2)
     def public_alert(self) -> None:
-        self.client.get(f"/cyber-alerts/{random.choice(PLAN['public_alerts'])}/", name="public alert")
+        self.page(f"/cyber-alerts/{random.choice(self.entry['alerts'])}/", "public alert")
 
     @task(1)
     def feed(self) -> None:
-        self.client.get("/cyber-alerts/feed/rss/", name="feed")
+        self.page("/cyber-alerts/feed/rss/", "feed")
 
     @task(1)
     def api(self) -> None:
-        self.client.get("/api/cyber-alerts/", name="JSON API")
+        self.page("/api/cyber-alerts/", "JSON API")
+
+    @task(1)
+    def stix(self) -> None:
+        self.page(f"/cyber-alerts/{random.choice(self.entry['alerts'])}/stix.json", "STIX bundle")
 
 
 class Floor(HttpUser):
     """The floor: a bare Django view doing one query, under the same load."""
 
-    fixed_count = 2  # always measured, however few users
+    fixed_count = FIXED["floor"]  # always measured, however few users
     wait_time = between(1, 3)
 
     def on_start(self) -> None:

@@ -27,6 +27,7 @@ import csv
 import json
 import os
 import random
+import signal
 import subprocess
 import sys
 import tempfile
@@ -201,6 +202,8 @@ def wait_for_outbox(alert_id: int, minutes: float) -> bool:
 
 
 def main() -> None:
+    # Stopped (a CI timeout, Ctrl-C), it still stops every process it started: the finally blocks below run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     args = parse_args()
     database_url = load_database_url(args.database_url)
     recreate_database(database_url)
@@ -233,6 +236,8 @@ def main() -> None:
         WEB_THREADS="4",
     )
     processes = ProcessSet(env, work / "logs")
+    locust: subprocess.Popen | None = None
+    timer: threading.Timer | None = None
     try:
         webs = [processes.start("web") for _ in range(2)]
         for _ in range(2):
@@ -266,6 +271,11 @@ def main() -> None:
         drained = wait_for_outbox(alert_id, args.drain_minutes)
         say("The outbox has drained" if drained else f"The outbox did not drain within {args.drain_minutes:g} minutes")
     finally:
+        if timer is not None:
+            timer.cancel()
+        if locust is not None and locust.poll() is None:
+            locust.terminate()
+            locust.wait(timeout=30)
         processes.stop()
         notify.stop()
         redis.remove()

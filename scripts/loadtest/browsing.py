@@ -16,7 +16,8 @@ from itertools import count
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from locust import HttpUser
+from locust import HttpUser, between
+from urllib3.util.retry import Retry
 
 PLAN = json.loads(open(os.environ["LOAD_PLAN"]).read())  # noqa: SIM115 - read once at start
 HOSTS = PLAN["hosts"]
@@ -98,12 +99,21 @@ def error_message(html: str) -> str:
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", text)).split())[:200]
 
 
+def like_a_browser(user: HttpUser) -> None:
+    """A web process of its own, and a page read again once when the connection it reused was closed under it
+    (gunicorn closes a connection idle for 5 seconds; if that crosses a request, a browser tries again)."""
+    user.client.base_url = random.choice(HOSTS)
+    for adapter in user.client.adapters.values():
+        adapter.max_retries = Retry(total=1, connect=1, read=1, status=0, allowed_methods={"GET", "HEAD"})
+
+
 class Person(HttpUser):
     abstract = True
     kind = ""  # the plan's name for this kind of person (its sessions, tokens)
+    wait_time = between(1, 4)  # under gunicorn's 5 seconds' keep-alive, so that forms are not sent as it closes
 
     def on_start(self) -> None:
-        self.client.base_url = random.choice(HOSTS)
+        like_a_browser(self)
         entries = PLAN["people"].get(self.kind) or [{}]
         # Each person their own entry (organisation, session, token), in turn: the plan made enough.
         self.entry = entries[next(_handed_out[self.kind]) % len(entries)]
@@ -115,7 +125,7 @@ class Person(HttpUser):
         (given the answer) finds nothing wrong. Returns the answer, or None."""
         with self.client.get(url, name=name, catch_response=True, **kwargs) as answer:
             if answer.status_code != 200:
-                problem = f"status {answer.status_code}"
+                problem = f"status {answer.status_code}" + (f": {answer.error}" if answer.status_code == 0 else "")
             elif urlsplit(answer.url).path.startswith(SIGN_IN_PATHS):
                 problem = "sent to sign in: the session was lost"
             else:

@@ -12,7 +12,7 @@ import re
 
 from locust import HttpUser, between, task
 
-from loadtest.browsing import HOSTS, Person, form_fields, with_dates
+from loadtest.browsing import Person, form_fields, like_a_browser, with_dates
 from loadtest.machines import ApiBulk, ApiUser  # noqa: F401 - locust plays every User class named here
 from loadtest.mix import FIXED, WEIGHTS
 
@@ -26,7 +26,6 @@ class Responder(Person):
 
     weight = WEIGHTS["responder"]
     kind = "responder"
-    wait_time = between(1, 5)
 
     def on_start(self) -> None:
         super().on_start()
@@ -70,7 +69,6 @@ class LeadResponder(Person):
 
     fixed_count = FIXED["lead"]
     kind = "lead"
-    wait_time = between(1, 5)
 
     @task(3)
     def your_alerts(self) -> None:
@@ -117,7 +115,6 @@ class Administrator(Person):
 
     weight = WEIGHTS["administrator"]
     kind = "administrator"
-    wait_time = between(1, 5)
 
     @task
     def access(self) -> None:
@@ -133,7 +130,6 @@ class Auditor(Person):
 
     weight = WEIGHTS["auditor"]
     kind = "auditor"
-    wait_time = between(1, 5)
 
     @task(3)
     def reports(self) -> None:
@@ -165,7 +161,6 @@ class Csoc(Person):
 
     fixed_count = FIXED["csoc"]
     kind = "csoc"
-    wait_time = between(2, 6)
 
     @task(3)
     def alerts(self) -> None:
@@ -193,7 +188,6 @@ class GroupMember(Person):
 
     weight = WEIGHTS["group_member"]
     kind = "group_member"
-    wait_time = between(1, 5)
 
     def on_start(self) -> None:
         super().on_start()
@@ -231,7 +225,6 @@ class Reader(Person):
 
     weight = WEIGHTS["reader"]
     kind = "reader"
-    wait_time = between(1, 5)
 
     @task(3)
     def alerts(self) -> None:
@@ -261,7 +254,7 @@ class Floor(HttpUser):
     wait_time = between(1, 3)
 
     def on_start(self) -> None:
-        self.client.base_url = random.choice(HOSTS)
+        like_a_browser(self)
 
     @task
     def floor(self) -> None:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from locust import between, task
+from locust import task
 
 from loadtest.browsing import Person
 from loadtest.mix import FIXED, WEIGHTS
@@ -39,7 +39,6 @@ def json_with(key: str) -> Any:
 
 class Integration(Person):
     abstract = True
-    wait_time = between(1, 5)
 
     def on_start(self) -> None:
         super().on_start()

@@ -28,15 +28,20 @@ def result_of(output: str) -> dict[str, float]:
     not DATABASE_URL.startswith("postgres"), reason="the load test needs PostgreSQL: runs in the PostgreSQL suite"
 )
 def test_a_small_load_run_has_no_errors_and_loses_or_doubles_no_notification(tmp_path):
-    run = subprocess.run(
+    run = subprocess.Popen(
         [sys.executable, str(BASE_DIR / "scripts" / "load_test.py"), *SMOKE, "--drain-minutes", "2"],
         cwd=BASE_DIR,
         env={**os.environ, "TMPDIR": str(tmp_path)},  # its logs, locust's figures and Redis's files
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
         text=True,
-        timeout=420,
     )
-    output = run.stdout + run.stderr
+    try:
+        output, _ = run.communicate(timeout=420)
+    except subprocess.TimeoutExpired:
+        run.terminate()  # it stops the processes it started
+        output, _ = run.communicate(timeout=120)
+        pytest.fail(f"the load test ran for more than 7 minutes:\n{output[-6000:]}")
     assert run.returncode == 0, output[-6000:]
     result = result_of(output)
 

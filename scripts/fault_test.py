@@ -22,10 +22,11 @@ outbox), every response the web said it saved is in the database once and whole,
 clean 503 page (errors: anything else; dropped: no answer, from a killed process), and recovered_s: from the
 fault's end until every web process's /readyz is 200 again and Notify receives this alert's messages again. It is
 bounded: each scenario gives up after --drain-minutes. One line per scenario,
-RESULT scenario=… expected=… sent=… lost=… duplicates=… recovered_s=… responses_saved=… responses_lost=…
+RESULT scenario=… expected=… sent=… lost=… late=… duplicates=… recovered_s=… responses_saved=… responses_lost=…
 half_written=… errors=… dropped=…
-and a last line with the totals. Exits non-zero when a goal is missed (0 lost, 0 duplicates, 0 responses lost
-or half-written, 0 errors, every scenario recovered).
+(lost: given up on, or marked sent and never received; late: still waiting when the scenario's time ran out) and a
+last line with the totals. Exits non-zero when a goal is missed (0 lost, late or duplicated, 0 responses lost or
+half-written, 0 errors, every scenario recovered).
 """
 
 import argparse
@@ -61,7 +62,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--timeouts-seconds", type=float, default=30)
     parser.add_argument("--responders", type=int, default=4, help="people responding during each scenario")
     parser.add_argument("--lease-seconds", type=float, default=LEASE_SECONDS, help="NOTIFY_LEASE_SECONDS")
-    parser.add_argument("--drain-minutes", type=float, default=5, help="longest wait for a scenario's outbox")
+    parser.add_argument("--drain-minutes", type=float, default=10, help="longest a scenario may take")
     args = parser.parse_args()
     unknown = set(args.scenarios.split(",")) - set(SCENARIOS)
     if unknown:

@@ -28,8 +28,9 @@ def from_database[T](query: Callable[[], T], *, timeout: float = 120) -> T:
 @dataclass
 class Messages:
     expected: int
-    sent: int
-    lost: int
+    sent: int  # received by Notify
+    lost: int  # given up on, or marked sent though Notify never received it
+    late: int  # still waiting to be sent when the scenario's time ran out
     duplicates: int
 
 
@@ -40,9 +41,11 @@ def count_messages(alert_id: int, references: Counter) -> Messages:
     expected = {str(pk) for pk in rows.values_list("pk", flat=True)}
     accepted = {reference for reference in expected if references.get(reference)}
     duplicates = sum(references[reference] - 1 for reference in accepted)
-    # Not received by Notify, or never marked sent (given up, or still waiting when the scenario's time ran out).
-    not_sent = set(map(str, rows.exclude(status__in=[Status.SENT, Status.DELIVERED]).values_list("pk", flat=True)))
-    return Messages(len(expected), len(accepted), len((expected - accepted) | not_sent), duplicates)
+    waiting = {str(pk) for pk in rows.filter(status__in=[Status.QUEUED, Status.SENDING]).values_list("pk", flat=True)}
+    lost = (expected - accepted - waiting) | {
+        str(pk) for pk in rows.filter(status=Status.FAILED).values_list("pk", flat=True)
+    }
+    return Messages(len(expected), len(accepted), len(lost), len(waiting - accepted), duplicates)
 
 
 @dataclass

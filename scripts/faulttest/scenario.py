@@ -33,7 +33,8 @@ class Outcome:
         extra = "".join(f" {key}={value:.1f}" for key, value in self.extra.items())
         return (
             f"RESULT scenario={self.scenario} expected={self.messages.expected} sent={self.messages.sent} "
-            f"lost={self.messages.lost} duplicates={self.messages.duplicates} recovered_s={recovered} "
+            f"lost={self.messages.lost} late={self.messages.late} duplicates={self.messages.duplicates} "
+            f"recovered_s={recovered} "
             f"responses_saved={self.responses.saved} responses_lost={self.responses.lost + self.responses.doubled} "
             f"half_written={self.responses.half_written} errors={self.errors} dropped={self.dropped} "
             f"unavailable={self.unavailable}{extra}"
@@ -136,6 +137,7 @@ def totals_line(outcomes: list[Outcome], *, web_restarts: int, crashed: int, sec
         "expected": sum(o.messages.expected for o in outcomes),
         "sent": sum(o.messages.sent for o in outcomes),
         "lost": sum(o.messages.lost for o in outcomes),
+        "late": sum(o.messages.late for o in outcomes),
         "duplicates": sum(o.messages.duplicates for o in outcomes),
         "responses_saved": sum(o.responses.saved for o in outcomes),
         "responses_lost": sum(o.responses.lost + o.responses.doubled for o in outcomes),
@@ -145,7 +147,11 @@ def totals_line(outcomes: list[Outcome], *, web_restarts: int, crashed: int, sec
     }
     never = [o.scenario for o in outcomes if o.recovered_s is None]
     recovered = max((o.recovered_s or 0.0 for o in outcomes), default=0.0)
-    met = not never and web_restarts == 0 and not any(total[key] for key in ("lost", "duplicates", "responses_lost"))
+    met = (
+        not never
+        and web_restarts == 0
+        and not any(total[key] for key in ("lost", "late", "duplicates", "responses_lost"))
+    )
     met = met and not total["half_written"] and not total["errors"]
     figures = " ".join(f"{key}={value}" for key, value in total.items())
     line = (

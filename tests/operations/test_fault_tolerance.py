@@ -48,7 +48,7 @@ def test_no_message_or_response_is_lost_or_doubled_through_faults():
         assert int(scenario["expected"]) == 200
         assert scenario["recovered_s"] != "never", output[-5000:]
         assert int(scenario["responses_saved"]) > 0
-    for figure in ("lost", "duplicates", "responses_lost", "half_written", "errors", "web_restarts"):
+    for figure in ("lost", "late", "duplicates", "responses_lost", "half_written", "errors", "web_restarts"):
         assert totals[figure] == "0", f"{figure}: {output[-5000:]}"
     assert int(totals["sent"]) == 400
     assert run.returncode == 0, output[-5000:]

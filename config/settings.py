@@ -48,6 +48,8 @@ PRODUCTION = ENVIRONMENT == "production"
 
 INSECURE_DEV_SECRET_KEY = "insecure-development-key-never-use-in-production"
 SECRET_KEY = env("SECRET_KEY", "" if PRODUCTION else INSECURE_DEV_SECRET_KEY)
+# Earlier SECRET_KEYs, comma-separated, after rotating it: what was signed or encrypted with them is still read.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
 DEBUG = env_bool("DEBUG", ENVIRONMENT == "development")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "" if PRODUCTION else "127.0.0.1,localhost,testserver")
 

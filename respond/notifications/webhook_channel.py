@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db.models import F, Value
 from django.utils import timezone
 
+from respond.core.encryption import UnreadableSecret
 from respond.notifications.channels import Channel, Channels, PermanentError, SendResult, TransientError
 from respond.notifications.conf import NotificationSettings
 from respond.notifications.messages import Message
@@ -84,7 +85,12 @@ class WebhookChannel(Channel):
             seen(error=str(error))
             raise PermanentError(str(error)) from error
         body = message.body.encode()
-        headers = signed_headers(key=endpoint.secret_key, webhook_id=webhook_id(notification), body=body)
+        try:
+            key = endpoint.secret_key
+        except UnreadableSecret as error:
+            seen(error="The signing secret cannot be decrypted: was SECRET_KEY changed?")
+            raise PermanentError(str(error)) from error
+        headers = signed_headers(key=key, webhook_id=webhook_id(notification), body=body)
         headers["User-Agent"] = f"{settings.SERVICE_NAME} webhooks"
         try:
             response = post_pinned(endpoint.url, address=address, body=body, headers=headers)

@@ -9,14 +9,20 @@ import secrets
 from django.conf import settings
 from django.db import models
 
+from respond.core.encryption import decrypt, encrypt
 from respond.organisations.models import Organisation
 
 SECRET_PREFIX = "whsec_"
+SIGNING_SECRET = "webhook signing secret"  # what respond.core.encryption derives the key for
 
 
 def new_signing_secret() -> str:
     """As the Standard Webhooks spec writes them: whsec_ then 32 random bytes in base64."""
     return SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def new_encrypted_signing_secret() -> str:
+    return encrypt(new_signing_secret(), purpose=SIGNING_SECRET)
 
 
 class WebhookEndpointQuerySet(models.QuerySet["WebhookEndpoint"]):
@@ -32,7 +38,9 @@ class WebhookEndpoint(models.Model):
     # At most 254 characters: the outbox row keeps it as its address.
     url = models.URLField("URL", max_length=254)
     description = models.CharField(max_length=200, blank=True)
-    secret = models.CharField(max_length=100, default=new_signing_secret)
+    # Needed to sign, so encrypted rather than hashed (respond.core.encryption): a copy of the database alone does
+    # not let anyone sign events that the organisation's ticketing system would believe.
+    encrypted_secret = models.TextField(default=new_encrypted_signing_secret)
     enabled = models.BooleanField(default=True)
     # Failed attempts since the last success: at WEBHOOK_DISABLE_AFTER_FAILURES the webhook is disabled.
     consecutive_failures = models.PositiveIntegerField(default=0)
@@ -51,6 +59,12 @@ class WebhookEndpoint(models.Model):
 
     def __str__(self) -> str:
         return f"Webhook {self.url} of {self.organisation.ods_code}"
+
+    @property
+    def secret(self) -> str:
+        """The signing secret, `whsec_…`; raises respond.core.encryption.UnreadableSecret if SECRET_KEY changed
+        without the old one kept in SECRET_KEY_FALLBACKS."""
+        return decrypt(self.encrypted_secret, purpose=SIGNING_SECRET)
 
     @property
     def secret_key(self) -> bytes:

@@ -13,5 +13,4 @@ urlpatterns = [
     path("<int:pk>/submit/", csoc.alert_submit, name="submit"),
     path("<int:pk>/approve/", csoc.alert_approve, name="approve"),
     path("<int:pk>/close/", csoc.close, name="close"),
-    path("<int:pk>/withdraw/", csoc.withdraw, name="withdraw"),
 ]

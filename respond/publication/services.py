@@ -1,5 +1,5 @@
-"""Publishing an alert, adding an update to be acknowledged again, changing its severity: the alert's change and
-everything it asks of the organisations in scope, all in one transaction (all of it, or none of it).
+"""Publishing an alert, adding an update to be acknowledged again, changing its severity, withdrawing it: the alert's
+change and everything it asks of the organisations in scope (or takes back), all in one transaction.
 
 A raise that makes a response required (to high severity) counts the organisations' deadline from the raise, not
 from publication: they were asked only now. They are told so in the email of an update the raise adds. Lowering
@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from respond.alerts.content import alert_snapshot
 from respond.alerts.models import AlertSeverityChange, AlertStatus, Severity, ThreatUpdate
+from respond.alerts import services as alert_services
 from respond.alerts.services import (
     allocate_threat_id,
     check_publishable,
@@ -28,6 +29,7 @@ from respond.core.audit import Auditor
 from respond.notifications import services as notification_services
 from respond.notifications.webhooks import alert_events
 from respond.responses.services import open_missing_responses, reacknowledgements_request
+from respond.responses.summaries import alert_figures_change
 
 if TYPE_CHECKING:
     from respond.accounts.models import User
@@ -150,3 +152,10 @@ def alert_change_severity(
         alert_events(alert=locked, event_type="alert.updated", change=summary)
     refresh_alert(alert)
     return alert
+
+
+@transaction.atomic
+def alert_withdraw(*, alert: "Alert", reason: str, withdrawn_by: "User", auditor: Auditor) -> "Alert":
+    """Withdraws the alert (respond.alerts.services.alert_withdraw): its responses leave compliance over time."""
+    with alert_figures_change(locked_alert(alert)):
+        return alert_services.alert_withdraw(alert=alert, reason=reason, withdrawn_by=withdrawn_by, auditor=auditor)

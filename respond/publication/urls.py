@@ -8,4 +8,5 @@ urlpatterns = [
     path("<int:pk>/publish/", views.alert_publish, name="publish"),
     path("<int:pk>/updates/new/", views.add_update, name="add_update"),
     path("<int:pk>/severity/", views.change_severity, name="change_severity"),
+    path("<int:pk>/withdraw/", views.withdraw, name="withdraw"),
 ]

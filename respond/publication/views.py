@@ -1,4 +1,5 @@
-"""CSOC pages that reach the organisations: publish an alert, add a threat update, change its severity. Mounted with
+"""CSOC pages that reach the organisations: publish an alert, add a threat update, change its severity, withdraw it
+(which takes its responses out of the reports). Mounted with
 the other CSOC alert pages (respond.alerts.views.csoc), in their URL namespace."""
 
 from typing import Any
@@ -8,10 +9,10 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from respond.alerts.forms import ActionForm, SeverityForm, ThreatUpdateForm, apply_errors, yes
+from respond.alerts.forms import ActionForm, ReasonForm, SeverityForm, ThreatUpdateForm, apply_errors, yes
 from respond.alerts.models import Alert
 from respond.alerts.services import publish_requires_approval
-from respond.alerts.views.csoc import MANAGE, form_page, staff_user, workspace_alert
+from respond.alerts.views.csoc import MANAGE, WITHDRAW_PAGE, form_page, staff_user, workspace_alert
 from respond.core.audit import Auditor
 from respond.core.decorators import permission_required
 from respond.publication import services
@@ -75,3 +76,11 @@ def change_severity(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     return form_page(request, pk, SeverityForm, SEVERITY_PAGE, save, "Severity changed")
+
+
+@permission_required(MANAGE)
+def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
+        services.alert_withdraw(alert=alert, reason=data["reason"], withdrawn_by=staff_user(request), auditor=auditor)
+
+    return form_page(request, pk, ReasonForm, WITHDRAW_PAGE, save, "Alert withdrawn")

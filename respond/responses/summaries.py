@@ -10,25 +10,37 @@ What decides a response's figures besides its own fields (its alert's publicatio
 region, whether it is in scope) is read in the same query as its fields after the write. An alert's publication
 time is set once, before its responses exist (only the demo data moves it, through alert_figures_change). An ODS
 import may move organisations to another type or region: it raises the organisations' version, and a scheduled
-task (respond.responses.tasks.refresh_summaries) then works the summaries out again."""
+task (respond.responses.tasks.refresh_summaries) then works the summaries out again. Whatever else changes what
+an alert's responses count for (its withdrawal, organisations leaving its scope, responses deleted) is made inside
+alert_figures_change, which moves the alert's figures from where they were counted to where they now are."""
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection, models, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
+from django.utils import timezone
 
-from respond.alerts.models import Alert
+from respond.alerts.models import RELEASED_STATUSES, Alert
 from respond.core import versions
 from respond.core.models import DataVersion
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Region
+from respond.responses import summary_sql
+from respond.responses.delay_bands import band
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
-from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind
+from respond.responses.summary_models import (
+    AlertCounts,
+    AlertDelays,
+    DelayKind,
+    Grouping,
+    MonthDelayBands,
+    MonthDelays,
+)
 
 COUNT_FIELDS = (
     "in_scope",
@@ -42,6 +54,8 @@ COUNT_FIELDS = (
 KEYS: dict[type[models.Model], tuple[str, ...]] = {
     AlertCounts: ("alert_id", "organisation_type", "region_key"),
     AlertDelays: ("alert_id", "kind", "minutes"),
+    MonthDelayBands: ("month", "grouping", "group_key", "kind", "band"),
+    MonthDelays: ("month", "grouping", "group_key", "kind", "band", "minutes"),
 }
 SUMMARIES = tuple(KEYS)
 # {model: {key: {field: amount}}}
@@ -71,6 +85,8 @@ class Context:
     organisation_type: str
     region_key: int
     in_scope: bool
+    reported: bool  # the alert is released and asks for a response: compliance over time counts it
+    region_group: int  # the first region of the organisation's region's name (0 for none)
 
 
 STATE_FIELDS = ("status", "acknowledged_at", "acknowledged_within_window", "closed_at")
@@ -80,33 +96,50 @@ CONTEXT_FIELDS = (
     "organisation__organisation_type",
     "organisation__region_id",
     "in_scope",
+    "reported",
+    "region_group",
 )
 
 
-def _states(
-    responses: models.QuerySet[Response], *, stream: bool = False
-) -> Iterator[tuple[int, ResponseFacts, Context]]:
-    """Each response's facts and context, in one query (`stream`: through a server-side cursor, for all of them)."""
+def _states(responses: models.QuerySet[Response]) -> Iterator[tuple[int, ResponseFacts, Context]]:
+    """Each response's facts and context, in one query."""
     link = Alert.organisations.through.objects.filter(
         alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
     )
-    rows = responses.annotate(in_scope=Exists(link)).values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS).order_by()
-    for pk, status, acknowledged_at, within, closed_at, alert_id, *rest in (
-        rows.iterator(chunk_size=5000) if stream else rows
-    ):
-        published_at, organisation_type, region_id, in_scope = rest
+    first_of_name = Region.objects.filter(name=OuterRef("organisation__region__name")).order_by("pk").values("pk")
+    rows = (
+        responses.annotate(
+            in_scope=Exists(link),
+            reported=ExpressionWrapper(
+                Q(alert__status__in=RELEASED_STATUSES, alert__response_required=True), output_field=BooleanField()
+            ),
+            region_group=Subquery(first_of_name[:1]),
+        )
+        .values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS)
+        .order_by()
+    )
+    for pk, status, acknowledged_at, within, closed_at, alert_id, *rest in rows:
+        published_at, organisation_type, region_id, in_scope, reported, region_group = rest
         context = Context(
             alert_id=alert_id,
             published_at=published_at,
             organisation_type=organisation_type,
             region_key=region_id or 0,
             in_scope=in_scope,
+            reported=bool(reported),
+            region_group=region_group or 0,
         )
         yield pk, ResponseFacts(status, acknowledged_at, within, closed_at), context
 
 
 def _minutes(since: datetime, until: datetime) -> int:
-    return int((until - since).total_seconds() // 60)
+    return (until - since) // timedelta(minutes=1)
+
+
+def month_number(moment: datetime) -> int:
+    """The month (in London) as MonthDelays counts it: year * 12 + month - 1."""
+    local = timezone.localtime(moment, timezone.get_default_timezone())
+    return local.year * 12 + local.month - 1
 
 
 def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) -> None:
@@ -130,6 +163,18 @@ def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) ->
     figures[AlertCounts][(context.alert_id, *group)].update(counts)
     for kind, minutes in delays:
         figures[AlertDelays][(context.alert_id, kind, minutes)]["count"] += sign
+    if not context.reported or published is None or not delays:
+        return
+    month = month_number(published)
+    groups = ((Grouping.ALL, ""), (Grouping.REGION, str(context.region_group)), (Grouping.TYPE, group[0]))
+    for kind, minutes in delays:
+        for grouping, key in groups:
+            figures[MonthDelayBands][(month, grouping, key, kind, band(minutes))]["count"] += sign
+            figures[MonthDelays][(month, grouping, key, kind, band(minutes), minutes)]["count"] += sign
+
+
+def _amounts(model: type[models.Model]) -> tuple[str, ...]:
+    return COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
 
 
 def _empty() -> Figures:
@@ -150,7 +195,7 @@ def _write(figures: Figures) -> None:
         if not changed:
             continue
         keys = KEYS[model]
-        amounts = COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
+        amounts = _amounts(model)
         columns = [_column(model, name) for name in (*keys, *amounts)]
         key_columns = columns[: len(keys)]
         quote = connection.ops.quote_name
@@ -186,9 +231,9 @@ def record(response_ids: Iterable[int], *, before: Mapping[int, ResponseFacts | 
 
 @contextmanager
 def alert_figures_change(alert: Alert) -> Iterator[None]:
-    """Around a change to the alert that its responses' figures depend on (its publication time): moves them from
-    where they were counted to where they now are. Locks the alert's responses, so that
-    no response write runs meanwhile; the alert's row must already be locked."""
+    """Around a change to the alert that its responses' figures depend on (its publication time, its status, its
+    scope, responses deleted): moves them from where they were counted to where they now are. Locks the alert's
+    responses, so that no response write runs meanwhile; the alert's row must already be locked."""
     responses = Response.objects.filter(alert_id=alert.pk)
     list(responses.select_for_update().values_list("pk", flat=True))
     figures = _empty()
@@ -201,10 +246,16 @@ def alert_figures_change(alert: Alert) -> Iterator[None]:
 
 
 def computed() -> Figures:
-    """Every summary worked out from the responses themselves."""
+    """Every summary worked out from the responses themselves, by the database (respond.responses.summary_sql)."""
     figures = _empty()
-    for _pk, facts, context in _states(Response.objects.all(), stream=True):
-        _add(figures, facts, context, 1)
+    for model, keys in KEYS.items():
+        amounts = _amounts(model)
+        with connection.cursor() as cursor:
+            cursor.execute(*summary_sql.select(model))
+            for row in cursor.fetchall():
+                counts = Counter(dict(zip(amounts, row[len(keys) :], strict=True)))
+                if any(counts.values()):
+                    figures[model][tuple(row[: len(keys)])] = counts
     return figures
 
 
@@ -212,7 +263,7 @@ def stored() -> Figures:
     """Every summary row there is (rows counting nothing left out)."""
     figures = _empty()
     for model, keys in KEYS.items():
-        amounts = COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
+        amounts = _amounts(model)
         for row in model._default_manager.values_list(*keys, *amounts).iterator(chunk_size=5000):
             counts = Counter(dict(zip(amounts, row[len(keys) :], strict=True)))
             if any(counts.values()):
@@ -251,10 +302,14 @@ def rebuild() -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
     organisations_version = versions.current([ORGANISATION_DETAILS_VERSION])[ORGANISATION_DETAILS_VERSION]
-    figures = computed()
-    for model in SUMMARIES:
-        model._default_manager.all().delete()
-    _write(figures)
+    with connection.cursor() as cursor:
+        for model in SUMMARIES:
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
+            sql, params = summary_sql.select(model)
+            columns = ", ".join(
+                connection.ops.quote_name(_column(model, name)) for name in (*KEYS[model], *_amounts(model))
+            )
+            cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) {sql}", params)
     DataVersion.objects.update_or_create(name=BUILT_FOR, defaults={"number": organisations_version})
 
 

@@ -3,9 +3,13 @@ respond.responses.summaries), so that the reports read a few rows rather than wo
 
 Counts are by alert, split by organisation type and region (region 0: none), so that every grouping the alert
 reports show is a sum of rows. Times (to acknowledge, to complete) are counted per whole minute of delay, from
-which a median is read exactly: the median of the delays in whole minutes. (Compliance over time is still worked
-out from the responses: at national scale, counts per minute of delay by month, severity, type and region hold
-about as many rows as the responses themselves, and summing them was no quicker.)"""
+which a median is read exactly: the median of the delays in whole minutes.
+
+Compliance over time reads its counts from the alerts' rows, and its medians from delays counted by month of
+publication for each group the page shows (every organisation, each region, each type): per whole minute
+(MonthDelays) and per band of minutes (MonthDelayBands, respond.responses.delay_bands). A median is found in two
+steps: the bands' counts say which band holds the middle delay, then only that band's minutes are read. So a page
+reads a few rows per group, however many responses there are, and the figure is exact."""
 
 from django.db import models
 
@@ -61,3 +65,57 @@ class AlertDelays(models.Model):
 
     def __str__(self) -> str:
         return f"Alert {self.alert_id}, {self.get_kind_display()}: {self.count} in {self.minutes} minutes"
+
+
+class Grouping(models.TextChoices):
+    """The groups compliance over time shows: every organisation, by region (by name: the key is the first region
+    of that name's id, 0 for none), by organisation type (the key is the type)."""
+
+    ALL = "a", "All"
+    REGION = "r", "Region"
+    TYPE = "t", "Organisation type"
+
+
+class MonthDelayBands(models.Model):
+    """How many responses to the alerts published in a month (in London), and counted by the reports (released and
+    asking for a response), took a delay in each band of minutes to acknowledge, or to complete, by group."""
+
+    month = models.IntegerField()  # year * 12 + month - 1
+    grouping = models.CharField(max_length=1, choices=Grouping.choices)
+    group_key = models.CharField(max_length=30)
+    kind = models.CharField(max_length=1, choices=DelayKind.choices)
+    band = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "grouping", "group_key", "kind", "band"], name="one_month_delay_bands_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in band {self.band}"
+
+
+class MonthDelays(models.Model):
+    """The same per whole minute of delay (a minute's band is kept beside it, so one band's minutes are one range
+    of the unique index)."""
+
+    month = models.IntegerField()
+    grouping = models.CharField(max_length=1, choices=Grouping.choices)
+    group_key = models.CharField(max_length=30)
+    kind = models.CharField(max_length=1, choices=DelayKind.choices)
+    band = models.IntegerField()
+    minutes = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "grouping", "group_key", "kind", "band", "minutes"], name="one_month_delays_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in {self.minutes} min"

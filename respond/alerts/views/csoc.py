@@ -245,11 +245,3 @@ def close(request: HttpRequest, pk: int) -> HttpResponse:
         services.alert_close(alert=alert, reason=data["reason"], closed_by=staff_user(request), auditor=auditor)
 
     return form_page(request, pk, ReasonForm, CLOSE_PAGE, save, "Alert closed")
-
-
-@permission_required(MANAGE)
-def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    def save(alert: Alert, data: dict[str, Any], auditor: Auditor) -> None:
-        services.alert_withdraw(alert=alert, reason=data["reason"], withdrawn_by=staff_user(request), auditor=auditor)
-
-    return form_page(request, pk, ReasonForm, WITHDRAW_PAGE, save, "Alert withdrawn")

@@ -1,0 +1,131 @@
+# ruff: noqa: S608 - only table names from the models and fixed text go into the statements; values are parameters
+"""The summaries worked out by the database, in one statement each (set-based: a rebuild of a national data set
+takes seconds rather than reading every response into Python). Each statement gives a summary's key columns and
+its amounts, in the order of respond.responses.summaries.KEYS; the same figures as summaries._add gives, to the
+minute (whole minutes rounded down, months in London)."""
+
+from typing import Any
+
+from django.db import connection, models
+from django.utils import timezone
+
+from respond.alerts.models import RELEASED_STATUSES, Alert
+from respond.organisations.models import Organisation, Region
+from respond.responses.delay_bands import band_sql
+from respond.responses.models import Response
+from respond.responses.statuses import ResponseStatus
+from respond.responses.summary_models import (
+    AlertCounts,
+    AlertDelays,
+    DelayKind,
+    Grouping,
+    MonthDelayBands,
+    MonthDelays,
+)
+
+STATUS_COUNTS = ("in_progress", "complete", "not_applicable", "unable_to_implement")
+
+
+def _table(model: Any) -> str:
+    return connection.ops.quote_name(model._meta.db_table)
+
+
+def _minutes(since: str, until: str) -> str:
+    """Whole minutes from `since` to `until`, rounded down (as Python's timedelta // timedelta does)."""
+    if connection.vendor == "postgresql":
+        return f"FLOOR(EXTRACT(EPOCH FROM ({until} - {since})) / 60)::integer"
+    microseconds = f"django_timestamp_diff({until}, {since})"
+    return f"(({microseconds}) - ((({microseconds}) % 60000000) + 60000000) % 60000000) / 60000000"
+
+
+def _month(moment: str) -> tuple[str, list[Any]]:
+    """year * 12 + month - 1, in London."""
+    zone = timezone.get_default_timezone_name()
+    if connection.vendor == "postgresql":
+        local = f"({moment} AT TIME ZONE %s)"
+        return f"(EXTRACT(YEAR FROM {local}) * 12 + EXTRACT(MONTH FROM {local}) - 1)::integer", [zone, zone]
+    first = f"django_datetime_trunc('month', {moment}, %s, %s)"
+    sql = f"(CAST(substr({first}, 1, 4) AS INTEGER) * 12 + CAST(substr({first}, 6, 2) AS INTEGER) - 1)"
+    return sql, [zone, connection.timezone_name, zone, connection.timezone_name]
+
+
+def _in_scope() -> str:
+    """Responses whose organisation is in its alert's scope, with the alert and the organisation."""
+    return (
+        f"{_table(Response)} response "
+        f"JOIN {_table(Alert.organisations.through)} link "
+        "ON link.alert_id = response.alert_id AND link.organisation_id = response.organisation_id "
+        f"JOIN {_table(Alert)} alert ON alert.id = response.alert_id "
+        f"JOIN {_table(Organisation)} organisation ON organisation.id = response.organisation_id"
+    )
+
+
+def _delays() -> tuple[str, list[Any]]:
+    """Each in-scope response's delays: (alert, organisation type, region group, reported, month, kind, minutes)."""
+    month, month_params = _month("alert.published_at")
+    region_groups = (
+        f"SELECT region.id, MIN(same_name.id) AS first_id FROM {_table(Region)} region "
+        f"JOIN {_table(Region)} same_name ON same_name.name = region.name GROUP BY region.id"
+    )
+    reported = ", ".join(["%s"] * len(RELEASED_STATUSES))
+    columns = (
+        "response.alert_id, organisation.organisation_type, COALESCE(region_group.first_id, 0) AS region_group, "
+        f"CASE WHEN alert.status IN ({reported}) AND alert.response_required THEN 1 ELSE 0 END AS reported, "
+        f"{month} AS month"
+    )
+    source = f"{_in_scope()} LEFT JOIN ({region_groups}) region_group ON region_group.id = organisation.region_id"
+    sql = (
+        f"SELECT {columns}, %s AS kind, {_minutes('alert.published_at', 'response.acknowledged_at')} AS minutes "
+        f"FROM {source} WHERE alert.published_at IS NOT NULL AND response.acknowledged_at IS NOT NULL "
+        "UNION ALL "
+        f"SELECT {columns}, %s AS kind, {_minutes('alert.published_at', 'response.closed_at')} AS minutes "
+        f"FROM {source} WHERE alert.published_at IS NOT NULL AND response.closed_at IS NOT NULL "
+        "AND response.status = %s"
+    )
+    one = [*sorted(RELEASED_STATUSES), *month_params]
+    return sql, [*one, DelayKind.ACKNOWLEDGE.value, *one, DelayKind.COMPLETE.value, ResponseStatus.COMPLETE.value]
+
+
+def _alert_counts() -> tuple[str, list[Any]]:
+    statuses = ", ".join("SUM(CASE WHEN response.status = %s THEN 1 ELSE 0 END)" for _ in STATUS_COUNTS)
+    sql = (
+        "SELECT response.alert_id, organisation.organisation_type, COALESCE(organisation.region_id, 0), COUNT(*), "
+        "SUM(CASE WHEN response.acknowledged_at IS NOT NULL THEN 1 ELSE 0 END), "
+        f"SUM(CASE WHEN NOT response.acknowledged_within_window THEN 1 ELSE 0 END), {statuses} "
+        f"FROM {_in_scope()} GROUP BY 1, 2, 3"
+    )
+    return sql, list(STATUS_COUNTS)
+
+
+def _by_group() -> tuple[str, list[Any]]:
+    """The reported delays once for each group they count in: (month, grouping, group key, kind, minutes)."""
+    delays, params = _delays()
+    sql = (
+        f"WITH d AS ({delays}) SELECT month, grouping, group_key, kind, minutes FROM ("
+        "SELECT month, %s AS grouping, '' AS group_key, kind, minutes FROM d WHERE reported = 1 "
+        "UNION ALL SELECT month, %s, CAST(region_group AS TEXT), kind, minutes FROM d WHERE reported = 1 "
+        "UNION ALL SELECT month, %s, organisation_type, kind, minutes FROM d WHERE reported = 1) g"
+    )
+    return sql, [*params, Grouping.ALL.value, Grouping.REGION.value, Grouping.TYPE.value]
+
+
+def select(model: type[models.Model]) -> tuple[str, list[Any]]:
+    """The statement giving the summary's rows worked out from the responses, and its parameters."""
+    if model is AlertCounts:
+        return _alert_counts()
+    if model is AlertDelays:
+        delays, params = _delays()
+        return f"SELECT alert_id, kind, minutes, COUNT(*) FROM ({delays}) d GROUP BY 1, 2, 3", params
+    grouped, params = _by_group()
+    band = band_sql("minutes")
+    if model is MonthDelayBands:
+        return (
+            f"SELECT month, grouping, group_key, kind, {band}, COUNT(*) FROM ({grouped}) g GROUP BY 1, 2, 3, 4, 5",
+            params,
+        )
+    assert model is MonthDelays
+    return (
+        f"SELECT month, grouping, group_key, kind, {band}, minutes, COUNT(*) FROM ({grouped}) g "
+        "GROUP BY 1, 2, 3, 4, 5, 6",
+        params,
+    )

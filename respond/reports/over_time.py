@@ -1,15 +1,17 @@
 """Compliance over time: per month of publication (in London), the share of organisations that acknowledged within
 the window and the median times, overall, by NHS England region and by organisation type.
 
-On PostgreSQL one query reads the in-scope organisations of the period's alerts once, with their responses, and works
-out the counts and the medians of the three groupings together (GROUPING SETS). Elsewhere (SQLite, in development)
-one query counts and another reads the acknowledged responses' times, whose medians are worked out here. A finished
-report is kept in the cache for a few minutes, and the page says when it was worked out."""
+For whole months and no other filter (as the page opens), the figures are read from the summaries the response
+writes keep (respond.reports.over_time_summaries). Otherwise, on PostgreSQL one query reads the in-scope
+organisations of the period's alerts once, with their responses, and works out the counts and the medians of the
+three groupings together (GROUPING SETS). Elsewhere (SQLite, in development) one query counts and another reads the
+acknowledged responses' times, whose medians are worked out here. A finished report is kept in the cache for a few
+minutes, and the page says when it was worked out."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, cast
 
 from django.db import connection, transaction
@@ -19,6 +21,16 @@ from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
 from respond.organisations.models import Organisation, Region
+from respond.reports.over_time_filters import (
+    ALL,
+    BY_REGION,
+    BY_TYPE,
+    Key,
+    OverTimeFilters,
+    london_midnight,
+    month_start,
+)
+from respond.reports.over_time_summaries import figures_from_summaries, summarised
 from respond.reports.services import NO_REGION, type_label
 from respond.reports.statistics import (
     Acknowledgements,
@@ -31,35 +43,6 @@ from respond.responses.models import Response, ResponseStatus
 
 REGION = "organisation__region__name"
 TYPE = "organisation__organisation_type"
-
-
-@dataclass(frozen=True)
-class OverTimeFilters:
-    date_from: date | None = None
-    date_to: date | None = None
-    severity: str = ""
-    organisation_type: str = ""
-    region_code: str = ""
-
-    def q(self) -> Q:
-        """The in-scope pairs (alert, organisation) these filters keep: paths from the alert-organisation link
-        and from Response alike."""
-        condition = Q(alert__status__in=RELEASED_STATUSES, alert__response_required=True)
-        if self.date_from:
-            condition &= Q(alert__published_at__gte=_london_midnight(self.date_from))
-        if self.date_to:
-            condition &= Q(alert__published_at__lt=_london_midnight(self.date_to + timedelta(days=1)))
-        if self.severity:
-            condition &= Q(alert__severity=self.severity)
-        if self.organisation_type:
-            condition &= Q(organisation__organisation_type=self.organisation_type)
-        if self.region_code:
-            condition &= Q(organisation__region__code=self.region_code)
-        return condition
-
-
-def _london_midnight(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min), timezone.get_default_timezone())
 
 
 @dataclass(frozen=True)
@@ -90,18 +73,8 @@ class OverTime:
         return sum((month.acknowledgements for month in self.months), Acknowledgements())
 
 
-ALL, BY_REGION, BY_TYPE = "all", "region", "type"
-# (grouping, month, region name or organisation type; None for ALL and for organisations without a region)
-Key = tuple[str, date, str | None]
 # The figures are worked out afresh at most this often (the page says when they were).
 FIGURES_KEPT_FOR = timedelta(minutes=5)
-
-
-def _month(value: Any) -> date:
-    """TruncMonth gives an aware datetime in London on both databases (a date on some): the first of the month."""
-    if isinstance(value, datetime):
-        value = timezone.localtime(value) if timezone.is_aware(value) else value
-    return date(value.year, value.month, 1)
 
 
 def _duration(microseconds: float | None) -> timedelta | None:
@@ -128,10 +101,10 @@ def _figures_in_postgresql(filters: OverTimeFilters) -> tuple[dict[Key, Acknowle
     }
     if filters.date_from:
         alert_conditions.append("published_at >= %(date_from)s")
-        params["date_from"] = _london_midnight(filters.date_from)
+        params["date_from"] = london_midnight(filters.date_from)
     if filters.date_to:
         alert_conditions.append("published_at < %(date_to)s")
-        params["date_to"] = _london_midnight(filters.date_to + timedelta(days=1))
+        params["date_to"] = london_midnight(filters.date_to + timedelta(days=1))
     if filters.severity:
         alert_conditions.append("severity = %(severity)s")
         params["severity"] = filters.severity
@@ -228,7 +201,7 @@ def _figures_elsewhere(filters: OverTimeFilters) -> tuple[dict[Key, Acknowledgem
     )
     counts: dict[Key, Acknowledgements] = defaultdict(Acknowledgements)
     for row in in_scope:
-        month, figures = _month(row["month"]), acknowledgements_of(row)
+        month, figures = month_start(row["month"]), acknowledgements_of(row)
         for key in _keys(month, row[REGION], row[TYPE]):
             counts[key] += figures
     timings = (
@@ -237,7 +210,9 @@ def _figures_elsewhere(filters: OverTimeFilters) -> tuple[dict[Key, Acknowledgem
         .values_list("month", REGION, TYPE, "alert__published_at", "acknowledged_at", "closed_at", "status")
         .order_by()
     )
-    rows = [(key, *times) for month, region, type_, *times in timings for key in _keys(_month(month), region, type_)]
+    rows = [
+        (key, *times) for month, region, type_, *times in timings for key in _keys(month_start(month), region, type_)
+    ]
     medians = {cast(Key, key[0]): value for key, value in medians_in_python(rows, 1).items()}
     return dict(counts), medians
 
@@ -257,8 +232,11 @@ def _series(months: dict[date, Acknowledgements], medians: dict[date, Medians], 
 
 
 def compliance_over_time(filters: OverTimeFilters) -> OverTime:
-    """Worked out by the database on PostgreSQL (one query), elsewhere partly here (two)."""
-    if connection.vendor == "postgresql":
+    """Read from the summaries for whole months and no other filter (three queries); otherwise worked out by the
+    database on PostgreSQL (one query), elsewhere partly here (two)."""
+    if summarised(filters):
+        counts, medians = figures_from_summaries(filters)
+    elif connection.vendor == "postgresql":
         counts, medians = _figures_in_postgresql(filters)
     else:
         counts, medians = _figures_elsewhere(filters)

@@ -8,6 +8,7 @@ from django.db import connection
 from django.urls import reverse
 
 from respond.reports.over_time import OverTimeFilters, _figures_elsewhere, _figures_in_postgresql
+from respond.reports.over_time_summaries import figures_from_summaries, summarised
 from respond.reports.statistics import Medians
 from tests.core.html import parse
 from tests.reports.conftest import LONDON, at, table
@@ -171,3 +172,26 @@ def test_postgresql_gives_the_same_figures_as_the_medians_worked_out_in_python(c
     python_counts, python_medians = _figures_elsewhere(filters)
     assert counts == python_counts
     assert medians == {key: python_medians.get(key, Medians()) for key in python_counts}
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        OverTimeFilters(date_from=date(2026, 1, 1), date_to=date(2026, 7, 31)),
+        OverTimeFilters(date_from=date(2026, 7, 1)),
+    ],
+)
+def test_the_summaries_give_the_figures_the_responses_give(compliance, filters):
+    """Every delay of the fixture is whole hours, so the medians of whole minutes are those of the delays."""
+    assert summarised(filters)
+    assert figures_from_summaries(filters) == _figures_elsewhere(filters)
+
+
+def test_only_whole_months_and_no_other_filter_are_read_from_the_summaries():
+    assert summarised(OverTimeFilters())
+    assert summarised(OverTimeFilters(date_from=date(2026, 2, 1), date_to=date(2026, 2, 28)))
+    assert not summarised(OverTimeFilters(date_from=date(2026, 2, 2)))
+    assert not summarised(OverTimeFilters(date_to=date(2026, 2, 27)))
+    assert not summarised(OverTimeFilters(severity="high"))
+    assert not summarised(OverTimeFilters(organisation_type="nhs_trust"))
+    assert not summarised(OverTimeFilters(region_code="Y62"))

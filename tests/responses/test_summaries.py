@@ -5,25 +5,31 @@ never lose each other's increments (PostgreSQL)."""
 
 import random
 import threading
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import timedelta
+from functools import partial
 
 import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from respond.accounts.models import Role
-from respond.alerts.models import Alert, Severity
+from respond.alerts.models import RELEASED_STATUSES, Alert, Severity
 from respond.core import versions
 from respond.core.audit import Auditor
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, OrganisationType
 from respond.publication import services as publication
+from respond.reports.over_time import _figures_elsewhere
+from respond.reports.over_time_filters import ALL, BY_REGION, BY_TYPE, OverTimeFilters, month_start
+from respond.reports.over_time_summaries import figures_from_summaries
+from respond.reports.statistics import Medians, median_of_counts
 from respond.responses import services, summaries
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
-from respond.responses.summary_models import AlertCounts, AlertDelays
+from respond.responses.summary_models import AlertCounts, DelayKind, Grouping, MonthDelayBands, MonthDelays
 from respond.responses.tasks import refresh_summaries
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, global_user, member
 from tests.responses.conftest import make_alert
@@ -89,6 +95,40 @@ def submit_one(rng, response, person):
         answers=answers_for(status),
         auditor=auditor,
     )
+
+
+def assert_over_time_reads_what_the_responses_give():
+    """Compliance over time read from the summaries: the counts the responses give, and the medians of their
+    delays in whole minutes (worked out here from the responses, one by one)."""
+    filters = OverTimeFilters()
+    counts, medians = figures_from_summaries(filters)
+    assert counts == _figures_elsewhere(filters)[0]
+    delays = defaultdict(list)
+    reported = Response.objects.filter(
+        organisation__alerts=F("alert"), alert__status__in=RELEASED_STATUSES, alert__response_required=True
+    ).select_related("alert", "organisation__region")
+    for response in reported:
+        published = response.alert.published_at
+        month = month_start(timezone.localtime(published))
+        region = response.organisation.region.name if response.organisation.region else None
+        keys = [
+            (ALL, month, None),
+            (BY_REGION, month, region),
+            (BY_TYPE, month, response.organisation.organisation_type),
+        ]
+        for key in keys:
+            if response.acknowledged_at:
+                delays[key, "a"].append((response.acknowledged_at - published) // timedelta(minutes=1))
+            if response.status == ResponseStatus.COMPLETE:
+                delays[key, "c"].append((response.closed_at - published) // timedelta(minutes=1))
+    expected = {
+        key: Medians(
+            median_of_counts(Counter(delays[key, "a"]).items()), median_of_counts(Counter(delays[key, "c"]).items())
+        )
+        for key in {key for key, _kind in delays}
+    }
+    assert medians == expected
+    assert len(expected) > 10
 
 
 def change_alert(alert, change):
@@ -161,7 +201,7 @@ def test_maintained_summaries_are_what_the_responses_add_up_to_after_a_random_mi
             elif roll < 0.96 and len(responses) > 1:
                 done["left scope"] += 1
                 leaving = rng.choice(responses).organisation
-                change_alert(alert, lambda: alert.organisations.remove(leaving))
+                change_alert(alert, partial(alert.organisations.remove, leaving))
             elif roll < 0.975 and (unanswered := [r for r in responses if not r.entries.exists()]):
                 done["deleted"] += 1  # a response with history is never deleted (history is append-only)
                 gone = rng.choice(unanswered)
@@ -175,6 +215,9 @@ def test_maintained_summaries_are_what_the_responses_add_up_to_after_a_random_mi
                 done["reopened"] += services.expire_unable_to_implement(now=timezone.now() + timedelta(days=90))
     assert set(done) == {"single", "bulk", "update", "severity", "left scope", "deleted", "withdrawn", "reopened"}, done
     assert summaries.differences() == []
+    services.open_missing_responses()  # as the sweep does: a deleted response of an organisation in scope comes back
+    assert summaries.differences() == []
+    assert_over_time_reads_what_the_responses_give()
     maintained = summaries.stored()
     assert all(maintained[model] for model in summaries.SUMMARIES)
     call_command("rebuild_summaries")
@@ -237,6 +280,9 @@ def test_two_writers_at_once_lose_no_increment():
         thread.join(30)
     assert errors == []
     assert AlertCounts.objects.get(alert=alert).acknowledged == 40
+    for model in (MonthDelayBands, MonthDelays):  # the rows every writer adds to, for every organisation
+        everyone = model.objects.filter(grouping=Grouping.ALL, kind=DelayKind.ACKNOWLEDGE)
+        assert everyone.aggregate(total=Sum("count"))["total"] == 40
     assert summaries.differences() == []
 
 

@@ -12,9 +12,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from respond.alerts import services as alert_services
 from respond.alerts.content import alert_snapshot
 from respond.alerts.models import AlertSeverityChange, AlertStatus, Severity, ThreatUpdate
-from respond.alerts import services as alert_services
 from respond.alerts.services import (
     allocate_threat_id,
     check_publishable,

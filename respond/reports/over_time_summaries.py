@@ -1,11 +1,12 @@
 """Compliance over time read from the summaries (respond.responses.summary_models) rather than worked out from the
-responses: the counts from the alerts' rows, the medians from the delays counted by month and group. Used for
-whole months with no other filter (the page as it opens, and any range of whole months); other filters are
-worked out from the responses (respond.reports.over_time).
+responses: the counts from the alerts' rows, the medians from the delays counted by month and group. Used for whole
+months with no other filter (the page as it opens, and any range of whole months); other filters are worked out from
+the responses (respond.reports.over_time).
 
-A median is read in two steps, both in the database: the bands' running counts say which band holds the middle
-delay (or the two middle ones) of each group, then the running counts of those bands' minutes say which minute it
-is. The medians are of the delays in whole minutes, as the alert report's (and as the page shows them)."""
+A median is read in three steps, in one statement: the octaves' running counts say which octave holds the middle delay
+(or the two middle ones) of each group, the running counts of that octave's bands which band, and those of that band's
+minutes which minute. The medians are of the delays in whole minutes, as the alert report's (and as the page shows
+them)."""
 
 # ruff: noqa: S608 - only table names from the models go into the statements; values are parameters
 
@@ -29,7 +30,14 @@ from respond.reports.over_time_filters import (
     month_start,
 )
 from respond.reports.statistics import Acknowledgements, Medians
-from respond.responses.summary_models import AlertCounts, DelayKind, Grouping, MonthDelayBands, MonthDelays
+from respond.responses.summary_models import (
+    AlertCounts,
+    DelayKind,
+    Grouping,
+    MonthDelayBands,
+    MonthDelayOctaves,
+    MonthDelays,
+)
 
 
 def summarised(filters: OverTimeFilters) -> bool:
@@ -76,9 +84,29 @@ def _table(model: Any) -> str:
     return connection.ops.quote_name(model._meta.db_table)
 
 
-def _middle_bands(filters: OverTimeFilters) -> list[tuple[Any, ...]]:
-    """For each group: the band(s) holding its middle delays, with the count before the band and the ranks (from
-    0) of the middle delays: (month, grouping, group key, kind, band, before, low rank, high rank)."""
+# The rows of one level (octaves, bands or minutes) below the targets found at the level above, with how many of
+# the group's delays come before each: {fine} is the finer level's unit column, {coarse} the coarser one's.
+NEXT_LEVEL = """
+    SELECT target.month, target.grouping, target.group_key, target.kind, finer.{fine} AS unit, finer.count,
+        target.low, target.high,
+        target.before + SUM(finer.count) OVER (
+            PARTITION BY target.month, target.grouping, target.group_key, target.kind, target.unit
+            ORDER BY finer.{fine} ROWS UNBOUNDED PRECEDING
+        ) - finer.count AS before
+    FROM {targets} target JOIN {table} finer
+        ON finer.month = target.month AND finer.grouping = target.grouping AND finer.group_key = target.group_key
+        AND finer.kind = target.kind AND finer.{coarse} = target.unit
+    WHERE finer.count > 0
+"""
+# Of those rows, the ones holding a middle delay.
+HOLDING = "(before <= low AND low < before + count) OR (before <= high AND high < before + count)"
+
+
+def _middle_delays(filters: OverTimeFilters) -> list[tuple[Any, ...]]:
+    """The minute of each group's middle delays: (month, grouping, group key, kind, minutes, holds the low middle,
+    holds the high middle), the middles counted from 0 ((n - 1) / 2 and n / 2: the same for an odd count n).
+    Each step reads only the rows below the octave, then the band, holding a middle delay, through the unique
+    indexes: one statement."""
     conditions, params = ["count > 0"], []
     if filters.date_from:
         conditions.append("month >= %s")
@@ -87,53 +115,35 @@ def _middle_bands(filters: OverTimeFilters) -> list[tuple[Any, ...]]:
         conditions.append("month <= %s")
         params.append(_month_number(filters.date_to))
     group = "PARTITION BY month, grouping, group_key, kind"
+    bands = NEXT_LEVEL.format(fine="band", coarse="octave", targets="octave_target", table=_table(MonthDelayBands))
+    minutes = NEXT_LEVEL.format(fine="minutes", coarse="band", targets="band_target", table=_table(MonthDelays))
     sql = f"""
-        SELECT month, grouping, group_key, kind, band, before, (total - 1) / 2, total / 2 FROM (
-            SELECT month, grouping, group_key, kind, band, count,
-                COALESCE(SUM(count) OVER ({group} ORDER BY band ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+        WITH octave AS (
+            SELECT month, grouping, group_key, kind, octave AS unit, count,
+                COALESCE(SUM(count) OVER ({group} ORDER BY octave ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
                     AS before,
                 SUM(count) OVER ({group}) AS total
-            FROM {_table(MonthDelayBands)} WHERE {" AND ".join(conditions)}
-        ) bands
-        WHERE (before <= (total - 1) / 2 AND (total - 1) / 2 < before + count)
-            OR (before <= total / 2 AND total / 2 < before + count)
+            FROM {_table(MonthDelayOctaves)} WHERE {" AND ".join(conditions)}
+        ), octave_target AS (
+            SELECT month, grouping, group_key, kind, unit, before, (total - 1) / 2 AS low, total / 2 AS high
+            FROM octave
+            WHERE (before <= (total - 1) / 2 AND (total - 1) / 2 < before + count)
+                OR (before <= total / 2 AND total / 2 < before + count)
+        ), band AS ({bands}
+        ), band_target AS (SELECT * FROM band WHERE {HOLDING}
+        ), minute AS ({minutes})
+        SELECT month, grouping, group_key, kind, unit, before <= low AND low < before + count,
+            before <= high AND high < before + count
+        FROM minute WHERE {HOLDING}
     """
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
 
 
-def _middle_delays(bands: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
-    """The minute of each middle delay: (month, grouping, group key, kind, minutes, holds low rank, holds high)."""
-    if not bands:
-        return []
-    values = ", ".join(["(%s, %s, %s, %s, %s, %s, %s, %s)"] * len(bands))
-    sql = f"""
-        WITH target(month, grouping, group_key, kind, band, before, low, high) AS (VALUES {values})
-        SELECT month, grouping, group_key, kind, minutes, below <= low AND low < below + count,
-            below <= high AND high < below + count
-        FROM (
-            SELECT target.month, target.grouping, target.group_key, target.kind, delays.minutes, delays.count,
-                target.low, target.high,
-                target.before + SUM(delays.count) OVER (
-                    PARTITION BY target.month, target.grouping, target.group_key, target.kind, target.band
-                    ORDER BY delays.minutes
-                ) - delays.count AS below
-            FROM target JOIN {_table(MonthDelays)} delays
-                ON delays.month = target.month AND delays.grouping = target.grouping
-                AND delays.group_key = target.group_key AND delays.kind = target.kind AND delays.band = target.band
-            WHERE delays.count > 0
-        ) minutes
-        WHERE (below <= low AND low < below + count) OR (below <= high AND high < below + count)
-    """
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [value for band in bands for value in band])
-        return cursor.fetchall()
-
-
 def _medians(filters: OverTimeFilters, region_names: dict[int, str]) -> dict[Key, Medians]:
     middles: dict[tuple[Any, ...], dict[str, int]] = defaultdict(dict)
-    for month, grouping, group_key, kind, minutes, low, high in _middle_delays(_middle_bands(filters)):
+    for month, grouping, group_key, kind, minutes, low, high in _middle_delays(filters):
         if low:
             middles[(month, grouping, group_key, kind)]["low"] = minutes
         if high:

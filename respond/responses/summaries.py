@@ -30,7 +30,7 @@ from respond.core import versions
 from respond.core.models import DataVersion
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Region
 from respond.responses import summary_sql
-from respond.responses.delay_bands import band
+from respond.responses.delay_bands import band, octave
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
 from respond.responses.summary_models import (
@@ -39,6 +39,7 @@ from respond.responses.summary_models import (
     DelayKind,
     Grouping,
     MonthDelayBands,
+    MonthDelayOctaves,
     MonthDelays,
 )
 
@@ -54,7 +55,8 @@ COUNT_FIELDS = (
 KEYS: dict[type[models.Model], tuple[str, ...]] = {
     AlertCounts: ("alert_id", "organisation_type", "region_key"),
     AlertDelays: ("alert_id", "kind", "minutes"),
-    MonthDelayBands: ("month", "grouping", "group_key", "kind", "band"),
+    MonthDelayOctaves: ("month", "grouping", "group_key", "kind", "octave"),
+    MonthDelayBands: ("month", "grouping", "group_key", "kind", "octave", "band"),
     MonthDelays: ("month", "grouping", "group_key", "kind", "band", "minutes"),
 }
 SUMMARIES = tuple(KEYS)
@@ -168,9 +170,12 @@ def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) ->
     month = month_number(published)
     groups = ((Grouping.ALL, ""), (Grouping.REGION, str(context.region_group)), (Grouping.TYPE, group[0]))
     for kind, minutes in delays:
+        its_band = band(minutes)
+        its_octave = octave(its_band)
         for grouping, key in groups:
-            figures[MonthDelayBands][(month, grouping, key, kind, band(minutes))]["count"] += sign
-            figures[MonthDelays][(month, grouping, key, kind, band(minutes), minutes)]["count"] += sign
+            figures[MonthDelayOctaves][(month, grouping, key, kind, its_octave)]["count"] += sign
+            figures[MonthDelayBands][(month, grouping, key, kind, its_octave, its_band)]["count"] += sign
+            figures[MonthDelays][(month, grouping, key, kind, its_band, minutes)]["count"] += sign
 
 
 def _amounts(model: type[models.Model]) -> tuple[str, ...]:

@@ -7,9 +7,10 @@ which a median is read exactly: the median of the delays in whole minutes.
 
 Compliance over time reads its counts from the alerts' rows, and its medians from delays counted by month of
 publication for each group the page shows (every organisation, each region, each type): per whole minute
-(MonthDelays) and per band of minutes (MonthDelayBands, respond.responses.delay_bands). A median is found in two
-steps: the bands' counts say which band holds the middle delay, then only that band's minutes are read. So a page
-reads a few rows per group, however many responses there are, and the figure is exact."""
+(MonthDelays), per band of minutes (MonthDelayBands) and per octave of bands (MonthDelayOctaves; see
+respond.responses.delay_bands). A median is found in three steps: the octaves' counts say which octave holds the
+middle delay, that octave's bands which band, and that band's minutes which minute. So a page reads a few rows per
+group, however many responses there are, and the figure is exact."""
 
 from django.db import models
 
@@ -76,21 +77,44 @@ class Grouping(models.TextChoices):
     TYPE = "t", "Organisation type"
 
 
-class MonthDelayBands(models.Model):
+class MonthDelayOctaves(models.Model):
     """How many responses to the alerts published in a month (in London), and counted by the reports (released and
-    asking for a response), took a delay in each band of minutes to acknowledge, or to complete, by group."""
+    asking for a response), took a delay in each octave of minutes to acknowledge, or to complete, by group."""
 
     month = models.IntegerField()  # year * 12 + month - 1
     grouping = models.CharField(max_length=1, choices=Grouping.choices)
     group_key = models.CharField(max_length=30)
     kind = models.CharField(max_length=1, choices=DelayKind.choices)
+    octave = models.IntegerField()
+    count = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["month", "grouping", "group_key", "kind", "octave"], name="one_month_delay_octaves_row"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in {self.octave}"
+
+
+class MonthDelayBands(models.Model):
+    """The same per band of minutes (a band's octave kept beside it, so one octave's bands are one range of the
+    unique index)."""
+
+    month = models.IntegerField()
+    grouping = models.CharField(max_length=1, choices=Grouping.choices)
+    group_key = models.CharField(max_length=30)
+    kind = models.CharField(max_length=1, choices=DelayKind.choices)
+    octave = models.IntegerField()
     band = models.IntegerField()
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "grouping", "group_key", "kind", "band"], name="one_month_delay_bands_row"
+                fields=["month", "grouping", "group_key", "kind", "octave", "band"], name="one_month_delay_bands_row"
             )
         ]
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
 from respond.organisations.models import Organisation, Region
-from respond.responses.delay_bands import band_sql
+from respond.responses.delay_bands import band_sql, octave_sql
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
 from respond.responses.summary_models import (
@@ -20,6 +20,7 @@ from respond.responses.summary_models import (
     DelayKind,
     Grouping,
     MonthDelayBands,
+    MonthDelayOctaves,
     MonthDelays,
 )
 
@@ -118,9 +119,16 @@ def select(model: type[models.Model]) -> tuple[str, list[Any]]:
         return f"SELECT alert_id, kind, minutes, COUNT(*) FROM ({delays}) d GROUP BY 1, 2, 3", params
     grouped, params = _by_group()
     band = band_sql("minutes")
+    if model is MonthDelayOctaves:
+        return (
+            f"SELECT month, grouping, group_key, kind, {octave_sql(band)}, COUNT(*) FROM ({grouped}) g "
+            "GROUP BY 1, 2, 3, 4, 5",
+            params,
+        )
     if model is MonthDelayBands:
         return (
-            f"SELECT month, grouping, group_key, kind, {band}, COUNT(*) FROM ({grouped}) g GROUP BY 1, 2, 3, 4, 5",
+            f"SELECT month, grouping, group_key, kind, {octave_sql(band)}, {band}, COUNT(*) FROM ({grouped}) g "
+            "GROUP BY 1, 2, 3, 4, 5, 6",
             params,
         )
     assert model is MonthDelays

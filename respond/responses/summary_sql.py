@@ -36,7 +36,8 @@ def _minutes(since: str, until: str) -> str:
     if connection.vendor == "postgresql":
         return f"FLOOR(EXTRACT(EPOCH FROM ({until} - {since})) / 60)::integer"
     microseconds = f"django_timestamp_diff({until}, {since})"
-    return f"(({microseconds}) - ((({microseconds}) % 60000000) + 60000000) % 60000000) / 60000000"
+    # %% is the modulo operator (the statements always have parameters).
+    return f"(({microseconds}) - ((({microseconds}) %% 60000000) + 60000000) %% 60000000) / 60000000"
 
 
 def _month(moment: str) -> tuple[str, list[Any]]:

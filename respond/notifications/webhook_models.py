@@ -9,7 +9,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 
-from respond.core.encryption import decrypt, encrypt
+from respond.core.encryption import UnreadableSecret, decrypt, encrypt
 from respond.organisations.models import Organisation
 
 SECRET_PREFIX = "whsec_"
@@ -65,6 +65,14 @@ class WebhookEndpoint(models.Model):
         """The signing secret, `whsec_…`; raises respond.core.encryption.UnreadableSecret if SECRET_KEY changed
         without the old one kept in SECRET_KEY_FALLBACKS."""
         return decrypt(self.encrypted_secret, purpose=SIGNING_SECRET)
+
+    @property
+    def readable_secret(self) -> str | None:
+        """The signing secret, or None when it cannot be decrypted (for pages, which say so rather than fail)."""
+        try:
+            return self.secret
+        except UnreadableSecret:
+            return None
 
     @property
     def secret_key(self) -> bytes:

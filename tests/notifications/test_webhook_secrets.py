@@ -4,6 +4,7 @@ fails for good with a reason instead of signing with something else."""
 
 import pytest
 from django.db import connection
+from django.urls import reverse
 
 from respond.core.encryption import UnreadableSecret, decrypt, encrypt
 from respond.notifications import webhooks
@@ -67,3 +68,13 @@ def test_without_the_key_it_was_encrypted_with_a_send_fails_for_good(settings, t
     assert Notification.objects.get(webhook=endpoint).status == Status.FAILED
     [attempt] = endpoint.attempts.all()
     assert attempt.error == "The signing secret cannot be decrypted: was SECRET_KEY changed?"
+
+
+def test_the_webhook_page_says_a_secret_cannot_be_read_rather_than_failing(settings, signed_in, trust_a, alice):
+    settings.SECRET_KEY = OLD_KEY
+    endpoint = WebhookEndpoint.objects.create(organisation=trust_a, url="http://placeholder", created_by=alice)
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = "a-new-secret-key-" + "y" * 40, []
+    page = signed_in(alice).get(reverse("notifications:webhook", args=["RAA", endpoint.pk]))
+    assert page.status_code == 200
+    assert "Cannot be read: the service&#39;s secret key changed" in page.content.decode()
+    assert endpoint.encrypted_secret not in page.content.decode()

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -132,7 +133,10 @@ def test_a_webhook_failing_too_often_is_turned_off_and_its_administrators_emaile
     failures = receiver.endpoint.consecutive_failures
     assert not receiver.endpoint.enabled
     assert failures >= 4
-    assert receiver.endpoint.disabled_reason == f"Turned off after {failures} failed attempts in a row"
+    # The reason counts the failures when it was turned off; a send already under way may fail just after.
+    reason = re.fullmatch(r"Turned off after (\d+) failed attempts in a row", receiver.endpoint.disabled_reason)
+    assert reason
+    assert 4 <= int(reason[1]) <= failures
     # Tries stop once it is off: fewer than the 15 that 5 events of 3 attempts each would make.
     assert len(receiver.deliveries) == WebhookAttempt.objects.count() == failures < 15
     rows = Notification.objects.filter(channel=Channel.WEBHOOK)

@@ -31,6 +31,8 @@ def setup_django() -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("APP_ENV", "development")
+    # Timed as production runs: with DEBUG on, Django also formats and keeps every query (64,000 rows' values).
+    os.environ.setdefault("DEBUG", "false")
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     django.setup()
 

@@ -184,7 +184,7 @@ class _ImportRun:
             values["parent_icb"] = self._icb(icb_code)
         if row.details is not None:
             details = row.details
-            values.update(asdict(details))
+            values.update(vars(details))  # not asdict(), which deep-copies: a tenth of a large import's time
             values["active"] = details.close_date is None or details.close_date > self.today
         self.touched.add(row.ods_code)
         return self._save(row.ods_code, values)

@@ -6,9 +6,10 @@ import os
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
-# The budget of every generated-input test: `suite` (make test, a few examples each, the same ones every run) or
-# `fuzz` (make fuzz: FUZZ_EXAMPLES each, new ones every run), chosen by HYPOTHESIS_PROFILE. Applied test by test
-# (not loaded as hypothesis's global profile), so that other tests using hypothesis keep their own settings.
+# The budget of every generated-input test: `suite` (make test: three examples each, the same ones every run, so
+# that tests/fuzz stays well under a minute) or `fuzz` (make fuzz: FUZZ_EXAMPLES each, new ones every run), chosen
+# by HYPOTHESIS_PROFILE. Applied test by test (not loaded as hypothesis's global profile), so that other tests
+# using hypothesis keep their own settings.
 # Each example runs in a savepoint of the test's transaction (see tests.fuzz.harness), so the function-scoped
 # database fixtures are shared safely.
 _common = {
@@ -16,7 +17,7 @@ _common = {
     "database": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
 }
-settings.register_profile("suite", max_examples=5, derandomize=True, **_common)
+settings.register_profile("suite", max_examples=3, derandomize=True, **_common)
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "300")), **_common)
 budget = settings.get_profile(os.environ.get("HYPOTHESIS_PROFILE", "suite"))
 

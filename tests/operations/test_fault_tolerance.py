@@ -2,7 +2,7 @@
 hundred people, a task worker killed mid-fan-out and PostgreSQL restarted mid-fan-out, while people respond. Every
 message goes exactly once, every saved response is there and whole, and the service recovers by itself.
 
-It runs in the PostgreSQL + Redis suite (.ci/run), which has the time for it; the full run is `make fault-test`."""
+It runs with the PostgreSQL + Redis settings, in a step of its own in .ci/run; the full run is `make fault-test`."""
 
 import re
 import subprocess
@@ -14,10 +14,13 @@ from django.conf import settings
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 
-pytestmark = pytest.mark.skipif(
-    not (settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and settings.REDIS_URL),
-    reason="runs in the PostgreSQL + Redis suite (.ci/run): it starts servers of its own, which takes a minute",
-)
+pytestmark = [
+    pytest.mark.smoke,
+    pytest.mark.skipif(
+        not (settings.DATABASES["default"]["ENGINE"].endswith("postgresql") and settings.REDIS_URL),
+        reason="runs with the PostgreSQL + Redis settings (.ci/run): it starts servers of its own, taking minutes",
+    ),
+]
 
 
 def test_no_message_or_response_is_lost_or_doubled_through_faults():

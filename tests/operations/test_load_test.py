@@ -1,7 +1,8 @@
 """The load test's smoke run: `make load-test` made small (a few people of every kind for 30 seconds, a major
 incident to 100 people ten seconds in) against the production process set it starts. Every page read, form sent
-and API call must succeed, and every notification reach Notify exactly once. Runs in the PostgreSQL + Redis suite
-(.ci/run), in about a minute and a half; the full run (`make load-test`, 100 people for 10 minutes) is not for CI.
+and API call must succeed, and every notification reach Notify exactly once. Runs with the PostgreSQL + Redis
+settings (a step of its own in .ci/run), in a few minutes; the full run (`make load-test`, 100 people for 10
+minutes) is not for CI.
 """
 
 import os
@@ -23,7 +24,7 @@ def result_of(output: str) -> dict[str, float]:
     return {name: float(value) for name, value in re.findall(r"(\w+)=([\d.]+)", lines[-1])}
 
 
-@pytest.mark.load
+@pytest.mark.smoke
 @pytest.mark.skipif(
     not DATABASE_URL.startswith("postgres"), reason="the load test needs PostgreSQL: runs in the PostgreSQL suite"
 )

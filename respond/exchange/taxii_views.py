@@ -20,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 from respond.accounts.api_tokens import TokenAuth, rate_limit_wait
 from respond.exchange.taxii_auth import BadCredentials, token_for
 from respond.exchange.taxii_collections import PUBLIC_ID, Collection, collections_for
-from respond.exchange.taxii_objects import Entry, collection_entries
+from respond.exchange.taxii_objects import CollectionObjects, Entry, Selection
 
 TAXII_MEDIA_TYPE = "application/taxii+json;version=2.1"
 DEFAULT_LIMIT = 100
@@ -170,50 +170,49 @@ def _next_key(request: HttpRequest) -> str | None:
     return key
 
 
-def _matching(request: HttpRequest, entries: list[Entry], *, object_id: str | None = None) -> list[Entry]:
-    ids = set(",".join(request.GET.getlist("match[id]")).split(",")) - {""}
-    types = set(",".join(request.GET.getlist("match[type]")).split(",")) - {""}
-    spec_versions = set(",".join(request.GET.getlist("match[spec_version]")).split(",")) - {""}
-    versions = set(",".join(request.GET.getlist("match[version]")).split(",")) - {"", "last", "first", "all"}
+def _listed(request: HttpRequest, name: str) -> frozenset[str]:
+    return frozenset(",".join(request.GET.getlist(name)).split(",")) - {""}
+
+
+def _selection(request: HttpRequest, *, object_id: str | None = None) -> Selection | None:
+    """The request's added_after, next and match filters, or None when it can match nothing."""
+    added_after = _timestamp(request, "added_after")
+    ids, types, spec_versions = (
+        _listed(request, "match[id]"),
+        _listed(request, "match[type]"),
+        _listed(request, "match[spec_version]"),
+    )
+    versions = _listed(request, "match[version]") - {"last", "first", "all"}
     if object_id is not None:
-        ids = {object_id}
+        ids = frozenset({object_id})
     for version in versions:
         if parse_datetime(version) is None:
             raise TaxiiError(400, "Bad request", "match[version] must be last, first, all or a timestamp")
+    _limit(request)
+    after_key = _next_key(request)
     if spec_versions and "2.1" not in spec_versions:
-        return []
+        return None
     # One version of each object is kept, so first, last and all are the same.
-    return [
-        entry
-        for entry in entries
-        if (not ids or entry.id in ids)
-        and (not types or entry.id.split("--", 1)[0] in types)
-        and (not versions or entry.version in versions)
-    ]
+    return Selection(added_after=added_after, after_key=after_key, ids=ids, types=types, versions=versions)
 
 
-def _page(request: HttpRequest, entries: list[Entry]) -> tuple[list[Entry], bool, dict[str, str]]:
-    added_after = _timestamp(request, "added_after")
-    limit, after_key = _limit(request), _next_key(request)
-    if added_after is not None:
-        entries = [entry for entry in entries if _parsed(entry.date_added) > added_after]
-    if after_key is not None:
-        entries = [entry for entry in entries if entry.key > after_key]
-    page, more = entries[:limit], len(entries) > limit
+def _page(
+    request: HttpRequest, found: CollectionObjects, selection: Selection | None
+) -> tuple[list[Entry], bool, dict[str, str]]:
+    limit = _limit(request)
+    page, more = found.page(selection, limit=limit) if selection is not None else ([], False)
     headers = {}
     if page:
         headers = {"X-TAXII-Date-Added-First": page[0].date_added, "X-TAXII-Date-Added-Last": page[-1].date_added}
     return page, more, headers
 
 
-def _parsed(value: str) -> datetime:
-    parsed = parse_datetime(value)
-    assert parsed is not None
-    return parsed
+def _objects(request: HttpRequest, collection: Collection) -> CollectionObjects:
+    return CollectionObjects(collection.alerts(), added_after=_timestamp(request, "added_after"))
 
 
-def _entries(request: HttpRequest, collection: Collection) -> list[Entry]:
-    return collection_entries(collection.alerts(), added_after=_timestamp(request, "added_after"))
+def _holds(found: CollectionObjects, object_id: str) -> bool:
+    return bool(found.page(Selection(ids=frozenset({object_id})), limit=1)[0])
 
 
 def _envelope_key(page: list[Entry], more: bool) -> dict[str, Any]:
@@ -222,34 +221,37 @@ def _envelope_key(page: list[Entry], more: bool) -> dict[str, Any]:
 
 @taxii_view
 def objects(request: HttpRequest, token: TokenAuth | None, collection_id: str) -> HttpResponse:
-    found = _collection(token, collection_id)
-    page, more, headers = _page(request, _matching(request, _entries(request, found)))
+    found = _objects(request, _collection(token, collection_id))
+    page, more, headers = _page(request, found, _selection(request))
     body = {**_envelope_key(page, more), "objects": [entry.object for entry in page]}
     return taxii_response(body if page else {"more": False}, headers=headers)
 
 
 @taxii_view
 def manifest(request: HttpRequest, token: TokenAuth | None, collection_id: str) -> HttpResponse:
-    found = _collection(token, collection_id)
-    page, more, headers = _page(request, _matching(request, _entries(request, found)))
+    found = _objects(request, _collection(token, collection_id))
+    page, more, headers = _page(request, found, _selection(request))
     body = {**_envelope_key(page, more), "objects": [entry.manifest() for entry in page]}
     return taxii_response(body if page else {"more": False}, headers=headers)
 
 
 @taxii_view
 def object_detail(request: HttpRequest, token: TokenAuth | None, collection_id: str, object_id: str) -> HttpResponse:
-    entries = _entries(request, _collection(token, collection_id))
-    if not any(entry.id == object_id for entry in entries) and "added_after" not in request.GET:
+    found = _objects(request, _collection(token, collection_id))
+    if "added_after" not in request.GET and not _holds(found, object_id):
         raise TaxiiError(404, "Object not found", f"{object_id} is not in this collection")
-    page, more, headers = _page(request, _matching(request, entries, object_id=object_id))
+    page, more, headers = _page(request, found, _selection(request, object_id=object_id))
     body = {**_envelope_key(page, more), "objects": [entry.object for entry in page]}
     return taxii_response(body if page else {"more": False}, headers=headers)
 
 
 @taxii_view
 def object_versions(request: HttpRequest, token: TokenAuth | None, collection_id: str, object_id: str) -> HttpResponse:
-    everything = [entry for entry in _entries(request, _collection(token, collection_id)) if entry.id == object_id]
-    if not everything:
+    found = _objects(request, _collection(token, collection_id))
+    if not _holds(found, object_id):
         raise TaxiiError(404, "Object not found", f"{object_id} is not in this collection")
-    page, more, headers = _page(request, everything)
+    selection = Selection(
+        added_after=_timestamp(request, "added_after"), after_key=_next_key(request), ids=frozenset({object_id})
+    )
+    page, more, headers = _page(request, found, selection)
     return taxii_response({"more": more, "versions": [entry.version for entry in page]}, headers=headers)

@@ -52,7 +52,8 @@ def _with_changes(alerts: AlertQuerySet, *, added_after: datetime | None) -> Ale
     if added_after is not None:
         # No object of an alert is newer than its last change (or its publication).
         changed = changed.filter(Q(published_at__gt=added_after) | Q(latest_change__gt=added_after))
-    return changed.order_by("pk")
+    # Only what built_from and the marking definitions need: _built reads the stale alerts afresh.
+    return changed.only("pk", "published_at", "status", "tlp").order_by("pk")
 
 
 def _last_change(alert: Alert) -> datetime:

@@ -270,7 +270,14 @@ class ActionForm(NhsukForm):
 
 
 class AlertFilterForm(NhsukForm):
-    q = CharField(label="Search", required=False, hint="Words from the title or summary, a threat ID or a CVE ID")
+    # Bounded: SQLite refuses a long LIKE pattern ("too complex"), which was a server error.
+    q = CharField(
+        label="Search",
+        required=False,
+        hint="Words from the title or summary, a threat ID or a CVE ID",
+        max_length=200,
+        error_messages={"max_length": "Search must be 200 characters or fewer"},
+    )
     severity = SelectField(label="Severity", required=False, choices=[("", "Any severity"), *Severity.choices])
     year = SelectField(label="Year published", required=False, choices=[("", "Any year")])
 

@@ -5,6 +5,7 @@ A filter never fails: it shows what is wrong, or the list filtered, with what wa
 import html
 
 import pytest
+from hypothesis import example as given_example
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ def test_report_over_time_filter(as_auditor, alert, dates, severity, organisatio
 
 @budget
 @given(q=searches, severity=field_value(*SEVERITIES), year=field_value("", "2026"))
+@given_example(q="a+b+" * 20_000, severity="", year="")  # SQLite: "LIKE or GLOB pattern too complex", a server error
 def test_public_alerts_filter(client, alert, q, severity, year):
     with example():
         _filter(client, "/cyber-alerts/", {"q": q, "severity": severity, "year": year})

@@ -74,7 +74,9 @@ def mandated_files(draw) -> SourceFile:
     content = xlsx_bytes(rows)
     damage = draw(st.sampled_from(["none", "none", "truncate", "flip"]))
     if damage != "none":
-        at = draw(st.integers(0, len(content) - 1))
+        # Not drawn within len(content): openpyxl stamps the time in the file, so its length varies between
+        # replays, which hypothesis refuses (FlakyStrategyDefinition).
+        at = draw(st.integers(0, 10**6)) % len(content)
         content = (
             content[:at] if damage == "truncate" else content[:at] + bytes([content[at] ^ 0xFF]) + content[at + 1 :]
         )

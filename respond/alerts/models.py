@@ -56,7 +56,7 @@ class AlertStatus(models.TextChoices):
 EDITABLE_STATUSES = {AlertStatus.DRAFT, AlertStatus.AWAITING_APPROVAL, AlertStatus.APPROVED}
 # Statuses in which recipients may read the alert.
 RELEASED_STATUSES = {AlertStatus.PUBLISHED, AlertStatus.CLOSED}
-# The version (respond.core.versions) of every alert: bumped by each change the alerts' services make.
+# The version (respond.core.versions) of every alert: raised by each write of alerts (a database trigger).
 ALERTS_VERSION = "alerts"
 
 

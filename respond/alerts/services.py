@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from respond.alerts.content import PLAIN_FIELDS, AlertContent, alert_snapshot, validate_content
 from respond.alerts.models import (
-    ALERTS_VERSION,
     AffectedPlatform,
     Alert,
     AlertStatus,
@@ -24,7 +23,6 @@ from respond.alerts.models import (
     ThreatIdSequence,
 )
 from respond.alerts.validation import normalise_cve_ids
-from respond.core import versions
 from respond.core.audit import Auditor
 
 if TYPE_CHECKING:
@@ -76,7 +74,6 @@ def record_change(
     number = (alert.versions.aggregate(latest=Max("number"))["latest"] or 0) + 1
     AlertVersion.objects.create(alert=alert, number=number, snapshot=after, summary=summary[:300], created_by=by)
     auditor.log(action, alert, before=before, after=after)
-    versions.bump([ALERTS_VERSION])
 
 
 def _write_content(alert: Alert, content: AlertContent) -> None:

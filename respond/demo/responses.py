@@ -21,8 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from respond.accounts.models import User
-from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
-from respond.core import versions
+from respond.alerts.models import Alert, AlertStatus
 from respond.core.audit import Auditor
 from respond.demo.alerts import demo_alerts, missing_deferred_updates, seed_demo_updates
 from respond.organisations.models import Organisation
@@ -212,7 +211,6 @@ def _age(alert: Alert) -> None:
     if alert.published_at and alert.published_at > target and not alert.responses.filter(version__gt=0).exists():
         with alert_figures_change(alert):  # its delays are counted from its publication
             Alert.objects.filter(pk=alert.pk).update(published_at=target)
-        versions.bump([ALERTS_VERSION])  # as the alerts' services would: what is cached about alerts is stale
         alert.refresh_from_db()
 
 

@@ -9,9 +9,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from respond.core import versions
 from respond.core.audit import Auditor
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType, Region
+from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.organisations.ods_files import OrganisationRow, ParsedFile, parse_file
 from respond.organisations.source_files import ImportFileError, SourceFile
 
@@ -79,8 +78,6 @@ def import_ods_files(*, files: Sequence[SourceFile], auditor: Auditor, today: da
     _check_each_code_in_one_file(parsed)
     run = _ImportRun(parsed, today=today or timezone.localdate())
     summary = run.apply()
-    # Types, regions and names may have changed: reports cached under the organisations' version are stale.
-    versions.bump([ORGANISATION_DETAILS_VERSION])
     auditor.log(
         "organisations.ods_imported",
         object_type="organisations.Organisation",

@@ -6,7 +6,7 @@ from django.db.models.functions import Upper
 from respond.core.components import url
 
 # The version (respond.core.versions) of the organisations' types, regions and names, which reports group and
-# list them by: bumped by the ODS import, their only writer.
+# list them by: raised by each write of organisations or regions (database triggers).
 ORGANISATION_DETAILS_VERSION = "organisation-details"
 
 

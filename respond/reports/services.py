@@ -28,8 +28,8 @@ from respond.responses.summaries import COUNT_FIELDS
 from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind
 
 NO_REGION = "No region"
-# Cached figures are kept fresh by versions (respond.core.versions); expiring them as well bounds how long a
-# change that bumped no version (say, an organisation edited outside the ODS import) can go unseen.
+# Cached figures are kept fresh by versions (respond.core.versions), which every write raises; they expire as
+# well, so that the cache does not keep figures of old versions for long.
 FIGURES_EXPIRE_AFTER = 10 * 60
 
 

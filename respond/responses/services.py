@@ -22,7 +22,6 @@ from respond.core.audit import AuditChange, Auditor, snapshot
 from respond.organisations.models import Organisation
 from respond.responses import summaries
 from respond.responses.answers import Answers, next_update_problem
-from respond.responses.changes import responses_changed
 from respond.responses.deadlines import default_next_update_due, london_date
 from respond.responses.emails import send_response_emails
 from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
@@ -134,7 +133,6 @@ def _submit_one(
         entry = submission.entry(response_id=response.pk, version=version + 1, user=user)
         entry.api_token_name = auditor.api_token_name
         entry.save()
-        responses_changed([(alert.pk, response.organisation_id)])
         response.refresh_from_db()
         auditor.log(f"response.{submission.action}", response, before=before, after=submission.audit_after(response))
         _queue_emails([entry])
@@ -191,7 +189,6 @@ def _apply(
             for response in responses
         ),
     )
-    responses_changed((response.alert_id, response.organisation_id) for response in responses)
     if send_emails:
         _queue_emails(entries)
     return entries
@@ -376,5 +373,4 @@ def _create_responses(pairs: list[tuple[int, int]]) -> list[int]:
             created += [row[0] for row in cursor.fetchall()]
     if created:
         summaries.record(created, before={})
-        responses_changed(pairs)
     return created

@@ -8,8 +8,7 @@ from django.core.cache import cache
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Role
-from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus, Severity, Tlp
-from respond.core import versions
+from respond.alerts.models import Alert, AlertStatus, Severity, Tlp
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer, RunSummary
 from respond.notifications.models import Notification, UserContactDetails
@@ -78,7 +77,6 @@ def make_alert(*, organisations, author=None, **fields) -> Alert:
     }
     alert = Alert.objects.create(**{**values, **fields})
     alert.organisations.set(organisations)
-    versions.bump([ALERTS_VERSION])  # as the alerts' services do
     return alert
 
 

@@ -8,8 +8,7 @@ import pytest
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Role
-from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus, Severity, Tlp
-from respond.core import versions
+from respond.alerts.models import Alert, AlertStatus, Severity, Tlp
 from respond.core.audit import Auditor
 from respond.organisations.models import OrganisationType
 from respond.responses import services
@@ -55,7 +54,6 @@ def make_alert(*, organisations, published_at=None, **fields) -> Alert:
     }
     alert = Alert.objects.create(**{**values, **fields})
     alert.organisations.set(organisations)
-    versions.bump([ALERTS_VERSION])  # as the alerts' services do
     services.open_missing_responses(alert=alert)
     return alert
 

@@ -60,6 +60,12 @@ RELEASED_STATUSES = {AlertStatus.PUBLISHED, AlertStatus.CLOSED}
 ALERTS_VERSION = "alerts"
 
 
+# The version of one alert and what is part of it (remediation steps, updates, recorded changes), named by this
+# and the alert's id: raised by each write of them (database triggers), so that what is kept of one alert (its
+# STIX objects) is worked out again.
+ALERT_CONTENT_VERSION = "alert:"
+
+
 class ThreatIdSequence(models.Model):
     """One row holding the next CC- number; locked inside the publish transaction, so never reused."""
 

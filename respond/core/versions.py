@@ -14,10 +14,12 @@ Which tables raise which versions (one migration per table, named versions_of_<t
 - responses: "responses-of-alert:<id>" and "responses-of-organisation:<id>" of each row (respond.responses.changes);
 - the alerts' summary rows (AlertCounts, AlertDelays): "responses-of-alert:<id>";
 - the organisations in scope of each alert (Alert.organisations): the same two as responses;
-- alerts: "alerts"; organisations and regions: "organisation-details".
-A cached value is keyed on the versions of every table it reads: tests/core/test_cache_versions.py reads which
-tables the cached fragments read while rendering and fails if one of them has no triggers, then writes to each
-in every way the ORM allows and checks the pages show it at once.
+- alerts: "alerts", and each its own "alert:<id>", which its remediation steps, updates and recorded changes
+  (AlertVersion) raise too (respond.alerts.models.alert_content_version: the TAXII objects are cached under it);
+- organisations and regions: "organisation-details".
+A cached value is keyed on the versions of every table it reads: tests/reports/test_cache_correctness.py finds
+which tables the cached fragments and values read while worked out and fails if one of them has no triggers,
+then writes to each in every way the ORM allows (and by raw SQL) and checks the pages show it at once.
 
 Why triggers, and not a call to raise versions in each writer (as before) or one write path per model: a call
 can be forgotten, and QuerySet.update, bulk_create and bulk_update bypass save() and signals, so no Python write

@@ -2,7 +2,8 @@
 that never change) and `date_added`, ordered by (date_added, id) for `added_after` and `next`.
 
 An alert's objects are kept one row each (KeptStixObject) with what they were built from (BuiltStixObjects), its
-last change among it, so a changed alert is built afresh and a poll of unchanged ones costs no STIX work. Making
+last change and its version (respond.core.versions: raised by the database on every write of the alert, its
+remediation steps, updates and recorded changes) among it, so a changed alert is built afresh and a poll of unchanged ones costs no STIX work. Making
 a collection fresh takes a fixed number of queries whatever the number of alerts (the alerts with their last
 change, what their objects were built from, and for those missing or stale their remediation steps and updates,
 and the writes); a page is then one query limited to the page.
@@ -17,10 +18,12 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Max, Q
+from django.db.models import CharField, F, Max, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils.dateparse import parse_datetime
 
-from respond.alerts.models import Alert, AlertQuerySet
+from respond.alerts.models import ALERT_CONTENT_VERSION, Alert, AlertQuerySet
+from respond.core.models import DataVersion
 from respond.exchange.markings import marking_for
 from respond.exchange.models import BuiltStixObjects, KeptStixObject
 from respond.exchange.stix import AlertFacts, alert_objects, csoc_identity
@@ -46,8 +49,10 @@ class Entry:
 
 
 def _with_changes(alerts: AlertQuerySet, *, added_after: datetime | None) -> AlertQuerySet:
+    name = Concat(Value(ALERT_CONTENT_VERSION), Cast(OuterRef("pk"), output_field=CharField()))
     changed = alerts.filter(published_at__isnull=False, threat_id__isnull=False).annotate(
-        latest_change=Max("versions__created_at", filter=Q(versions__created_at__gt=F("published_at")))
+        latest_change=Max("versions__created_at", filter=Q(versions__created_at__gt=F("published_at"))),
+        content_version=Subquery(DataVersion.objects.filter(name=name).values("number")[:1]),
     )
     if added_after is not None:
         # No object of an alert is newer than its last change (or its publication).
@@ -65,7 +70,8 @@ def _last_change(alert: Alert) -> datetime:
 
 def built_from(alert: Alert) -> str:
     changed = _last_change(alert).isoformat()
-    return f"{FORMAT}|{changed}|{alert.status}|{alert.tlp}|{settings.SITE_URL}"
+    version = getattr(alert, "content_version", None) or 0
+    return f"{FORMAT}|{version}|{changed}|{alert.status}|{alert.tlp}|{settings.SITE_URL}"
 
 
 def _built(alerts: list[Alert]) -> dict[int, list[dict[str, Any]]]:

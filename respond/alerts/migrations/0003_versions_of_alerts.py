@@ -1,4 +1,4 @@
-"""Every write of alerts raises the alerts' version."""
+"""Every write of alerts raises the alerts' version, and the alert's own."""
 
 from django.db import migrations
 
@@ -12,5 +12,5 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        RaiseVersions(table="alerts_alert", versions=[("alerts", None)]),
+        RaiseVersions(table="alerts_alert", versions=[("alerts", None), ("alert:", "id")]),
     ]

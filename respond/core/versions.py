@@ -15,7 +15,7 @@ Which tables raise which versions (one migration per table, named versions_of_<t
 - the alerts' summary rows (AlertCounts, AlertDelays): "responses-of-alert:<id>";
 - the organisations in scope of each alert (Alert.organisations): the same two as responses;
 - alerts: "alerts", and each its own "alert:<id>", which its remediation steps, updates and recorded changes
-  (AlertVersion) raise too (respond.alerts.models.alert_content_version: the TAXII objects are cached under it);
+  (AlertVersion) raise too (respond.alerts.models.ALERT_CONTENT_VERSION: the TAXII objects are kept under it);
 - organisations and regions: "organisation-details".
 A cached value is keyed on the versions of every table it reads: tests/reports/test_cache_correctness.py finds
 which tables the cached fragments and values read while worked out and fails if one of them has no triggers,

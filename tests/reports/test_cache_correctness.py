@@ -37,6 +37,7 @@ from respond.alerts.models import (
 from respond.core.models import DataVersion
 from respond.core.version_triggers import tables_raising_versions
 from respond.exchange import taxii_objects
+from respond.exchange.models import BuiltStixObjects
 from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports import views as report_views
 from respond.reports.services import reported_years
@@ -385,6 +386,7 @@ class Pages:
         assert _versions_total() > raised, f"{what}: raised no version"
         cached = self.get()
         cache.clear()
+        BuiltStixObjects.objects.all().delete()  # the STIX objects kept of each alert
         afresh = self.get()
         stale = [url for url in afresh if cached[url] != afresh[url]]
         assert not stale, f"{what}: pages from the cache are not the pages worked out afresh: {stale}"

@@ -1,5 +1,5 @@
 """The names of the versions (see respond.core.versions) of each alert's responses and of each organisation's,
-which the database raises on every write of responses (respond.responses.migrations.0006_versions_of_responses),
+which the database raises on every write of responses (respond.responses.migrations.0007_versions_of_responses),
 so that what is cached under them (the compliance reports, "Your alerts") is worked out again."""
 
 

@@ -7,7 +7,7 @@ from respond.core.version_triggers import RaiseVersions
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("responses", "0005_summaries"),
+        ("responses", "0006_month_delays"),
         ("core", "0002_data_versions"),
     ]
 

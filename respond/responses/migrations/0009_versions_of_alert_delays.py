@@ -7,7 +7,7 @@ from respond.core.version_triggers import RaiseVersions
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("responses", "0007_versions_of_alert_counts"),
+        ("responses", "0008_versions_of_alert_counts"),
         ("core", "0002_data_versions"),
     ]
 

@@ -7,7 +7,7 @@ from respond.core.version_triggers import RaiseVersions
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("responses", "0006_versions_of_responses"),
+        ("responses", "0007_versions_of_responses"),
         ("core", "0002_data_versions"),
     ]
 

@@ -1,12 +1,12 @@
 """A collection's STIX objects as TAXII serves them: each with its version (`modified`, or `created` for objects
 that never change) and `date_added`, ordered by (date_added, id) for `added_after` and `next`.
 
-An alert's objects are kept one row each (KeptStixObject) with what they were built from (BuiltStixObjects), its
-last change and its version (respond.core.versions: raised by the database on every write of the alert, its
-remediation steps, updates and recorded changes) among it, so a changed alert is built afresh and a poll of unchanged ones costs no STIX work. Making
-a collection fresh takes a fixed number of queries whatever the number of alerts (the alerts with their last
-change, what their objects were built from, and for those missing or stale their remediation steps and updates,
-and the writes); a page is then one query limited to the page.
+An alert's objects are kept one row each (KeptStixObject) with what they were built from (BuiltStixObjects): its
+last change, and its version (respond.core.versions, raised by the database on every write of the alert, its
+remediation steps, updates and recorded changes), so a changed alert is built afresh and a poll of unchanged ones
+costs no STIX work. Making a collection fresh takes a fixed number of queries whatever the number of alerts (the
+alerts with their last change and version, what their objects were built from, and for those missing or stale
+their remediation steps and updates, and the writes); a page is then one query limited to the page.
 An object's version is added when it is written, so its date_added is its version's time; the marking
 definitions and the CSOC identity are as old as they are.
 """

@@ -37,7 +37,7 @@ from respond.alerts.models import (
 from respond.core.models import DataVersion
 from respond.core.version_triggers import tables_raising_versions
 from respond.exchange import taxii_objects
-from respond.exchange.models import BuiltStixObjects
+from respond.exchange.models import BuiltStixObjects, KeptStixObject
 from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports import views as report_views
 from respond.reports.services import reported_years
@@ -94,6 +94,12 @@ def fragment_tables(monkeypatch) -> dict[str, set[str]]:
     return read
 
 
+def stix_entries() -> list[taxii_objects.Entry]:
+    """Every object of a collection of all the alerts, as TAXII serves them (made fresh first)."""
+    entries, _ = taxii_objects.CollectionObjects(Alert.objects.all()).page(taxii_objects.Selection(), limit=10**6)
+    return entries
+
+
 def pages(compliance: Compliance) -> list[str]:
     return [
         reverse("home"),
@@ -111,7 +117,7 @@ def test_every_table_a_cached_page_reads_raises_versions(compliance, signed_in, 
     reader, responder = signed_in(auditor), signed_in(compliance.responder)
     for url in [*pages(compliance), reverse("reports:over_time")]:
         assert (responder if url == reverse("home") else reader).get(url).status_code == 200
-    taxii_objects.collection_entries(Alert.objects.all())
+    stix_entries()
     assert set(fragment_tables) == {
         "stix-objects",
         "your-alerts",
@@ -373,7 +379,7 @@ class Pages:
             page = client.get(url)  # type: ignore[attr-defined]
             assert page.status_code == 200, url
             got[url] = _main(page.content)
-        entries = taxii_objects.collection_entries(Alert.objects.all())
+        entries = stix_entries()
         got["STIX objects (TAXII)"] = json.dumps([entry.object for entry in entries], sort_keys=True)
         return got
 
@@ -387,6 +393,7 @@ class Pages:
         cached = self.get()
         cache.clear()
         BuiltStixObjects.objects.all().delete()  # the STIX objects kept of each alert
+        KeptStixObject.objects.all().delete()
         afresh = self.get()
         stale = [url for url in afresh if cached[url] != afresh[url]]
         assert not stale, f"{what}: pages from the cache are not the pages worked out afresh: {stale}"

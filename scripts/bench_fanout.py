@@ -259,10 +259,7 @@ def run(args: argparse.Namespace, env: dict[str, str], notify, client, *, limit:
     alert = approved_alert(f"Fan-out benchmark: {label}")
     worker_env = {
         **env,
-        "NOTIFY_API_KEY": notify.api_key,
-        "NOTIFY_BASE_URL": notify.url,
-        "NOTIFY_EMAIL_TEMPLATE_ID": notify.email_template_id,
-        "NOTIFY_SMS_TEMPLATE_ID": notify.sms_template_id,
+        **notify.client_environment,
         "NOTIFY_RATE_LIMIT_PER_MINUTE": str(limit),
         "NOTIFY_SEND_CONCURRENCY": str(args.concurrency),
         "NOTIFY_PARALLEL_TASKS": str(args.workers),

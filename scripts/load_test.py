@@ -228,10 +228,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="tests.support.load_settings",
         LOG_LEVEL="WARNING",
         LOG_FORMAT="json",
-        NOTIFY_API_KEY=notify.api_key,
-        NOTIFY_BASE_URL=notify.url,
-        NOTIFY_EMAIL_TEMPLATE_ID=notify.email_template_id,
-        NOTIFY_SMS_TEMPLATE_ID=notify.sms_template_id,
+        **notify.client_environment,
         WEB_CONCURRENCY="2",
         WEB_THREADS="4",
     )

@@ -155,6 +155,16 @@ class NotifyServer:
         host, port = self._httpd.server_address[:2]
         return f"http://{host!s}:{port}"
 
+    @property
+    def client_environment(self) -> dict[str, str]:
+        """The settings that point a service process's Notify client at this server."""
+        return {
+            "NOTIFY_API_KEY": self.api_key,
+            "NOTIFY_BASE_URL": self.url,
+            "NOTIFY_EMAIL_TEMPLATE_ID": self.email_template_id,
+            "NOTIFY_SMS_TEMPLATE_ID": self.sms_template_id,
+        }
+
     # Telling it what to do ------------------------------------------------------------------------------------
 
     def fail_next(self, count: int, kind: str = "status", status: int = 500) -> None:

@@ -141,3 +141,16 @@ def test_file_problems_are_validation_errors_keyed_by_field(group, mel):
     with pytest.raises(ValidationError) as caught:
         check_draft(draft=Draft(body="x", marking="red", title="t"), is_reply=False, uploads=[upload("a.exe", b"x")])
     assert list(caught.value.error_dict) == ["attachments"]
+
+
+def test_a_file_missing_from_storage_says_so_and_is_logged(write, group, mel, signed_in, caplog):
+    post = write(group, mel, uploads=[text_file()])
+    post_file = post.files.get()
+    storage().delete(post_file.storage_name)
+    with caplog.at_level("ERROR", logger="respond.groups.views.posts"):
+        response = signed_in(mel).get(reverse("groups:file", args=[group.pk, post_file.pk]))
+    assert response.status_code == 404
+    assert "This file cannot be downloaded" in response.text
+    assert post_file.name in response.text
+    assert f"Group file {post_file.pk} (group {group.pk}) is missing from storage" in caplog.text
+    assert not AuditLog.objects.filter(action="group.file_downloaded").exists()

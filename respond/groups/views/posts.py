@@ -1,6 +1,8 @@
 """Writing and reading posts: a new post, a thread with its replies, editing with history, a moderator's delete,
 pin and urgent, file downloads and the group's indicators as CSV."""
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -17,6 +19,8 @@ from respond.groups.forms import EditPostForm, PostForm, show_errors
 from respond.groups.indicators import indicators_csv as indicator_rows_csv
 from respond.groups.models import Indicator, Post, PostFile
 from respond.groups.views.common import confirm_page, membership, moderation, post_in
+
+logger = logging.getLogger(__name__)
 
 private = cache_control(private=True, no_store=True)
 
@@ -220,7 +224,12 @@ def download(request: HttpRequest, group_id: int, file_id: int) -> FileResponse:
     )
     if post_file is None:
         raise Http404("No such file")
-    handle = storage().open(post_file.storage_name, "rb")
+    try:
+        handle = storage().open(post_file.storage_name, "rb")
+    except FileNotFoundError:
+        # Not bad input: the stored copy has gone (a restored backup, a bucket emptied). Say so, and log it for staff.
+        logger.error("Group file %s (group %s) is missing from storage", post_file.pk, member.group.pk)
+        return render(request, "groups/file_missing.html", {"group": member.group, "post_file": post_file}, status=404)
     post_services.file_downloaded(post_file=post_file, auditor=Auditor.from_request(request))
     response = FileResponse(handle, as_attachment=True, filename=post_file.name, content_type=post_file.content_type)
     response.setdefault("Content-Length", str(post_file.size))  # a stream from S3 cannot be measured by seeking

@@ -21,8 +21,9 @@ class SharedDatabase:
 
 
 @pytest.fixture
-def shared_database(request, tmp_path) -> SharedDatabase:
-    request.getfixturevalue("transactional_db")
+def shared_database(transactional_db, tmp_path) -> SharedDatabase:
+    # A parameter, not request.getfixturevalue(): that way, in a run whose first test is this one's, the test
+    # database would not be set up yet, and the processes would be given the real one.
     if connection.vendor == "postgresql":
         return SharedDatabase(database_url(connection.settings_dict), lambda: None)
     # In the whole SQLite suite an earlier test's in-process database worker leaves a lock on the in-memory test

@@ -8,7 +8,8 @@ worker (killed mid-run) is noticed within NOTIFY_LEASE_SECONDS, by the other cha
 and started again: delivery goes back to full parallelism. A chain sends until nothing is due; it waits for a
 retry or a lease that runs out within SHORT_WAIT_SECONDS, and schedules a deferred run of itself for a later one
 (RQ runs those only with `rqworker --with-scheduler`). Between batches it makes room for a periodic job waiting
-for a worker (respond.core.queues).
+for a worker (respond.core.queues). When the database or Redis goes away mid-run, the chain waits for them,
+holding its slot, and carries on within a second of their return.
 """
 
 import logging
@@ -16,14 +17,14 @@ import time
 from datetime import datetime, timedelta
 
 from django.core.cache import cache
-from django.db import DatabaseError, connection
+from django.db import connection
 from django.tasks import task
 from django.utils import timezone
 
 from respond.core.outages import is_outage
 from respond.core.queues import scheduled_job_needs_room
-from respond.notifications.conf import notification_settings
-from respond.notifications.delivery import Deliverer, next_due_at
+from respond.notifications.conf import NotificationSettings, notification_settings
+from respond.notifications.delivery import Deliverer, RunSummary, next_due_at
 from respond.notifications.models import Notification
 from respond.notifications.ratelimit import notify_buckets
 from respond.notifications.slots import ChainSlot, stalled_slots
@@ -34,6 +35,8 @@ logger = logging.getLogger(__name__)
 
 # A retry or a lease running out sooner than this is waited for in the task; later ones get a deferred task.
 SHORT_WAIT_SECONDS = 15
+# How often a chain waiting out an outage asks whether the database and Redis answer again.
+OUTAGE_POLL_SECONDS = 0.5
 
 
 @task
@@ -63,38 +66,45 @@ def deliver_notifications(slot: int = 0) -> int:
     while True:
         try:
             summary = deliverer.run(time_limit=max(0.0, deadline - time.monotonic()))
-        except DatabaseError as error:
-            # The database went away (restarted, failed over): wait for it holding the slot, then carry on. What
-            # this chain had claimed waits for its lease to run out, and is asked about before it is sent again.
-            if not is_outage(error) or not wait_for_database(chain, deadline=deadline, step=conf.lease_renewal_seconds):
+            processed += summary.processed
+            if not run_again(chain, summary, slot=slot, conf=conf, deadline=deadline):
+                break
+        except Exception as error:
+            # The database or Redis went away (restarted, failed over): wait for it holding the slot, then carry
+            # on. No send of this chain is in flight any more (the run waited for them): what it had claimed is
+            # handed back at once, to be asked about first where it may have been sent.
+            if not is_outage(error) or not wait_out_outage(chain, deadline=deadline, step=conf.lease_renewal_seconds):
                 raise
-            logger.warning("Delivery chain %d: the database is back, carrying on", slot)
-            continue
-        processed += summary.processed
-        if chain.lost:
-            break  # presumed dead and replaced: the replacement carries on
-        if summary.out_of_time or summary.handed_over:
-            # Give the worker back (to a periodic job, or between long runs); the next run carries on at once.
-            chain.hand_on()
-            deliver_notifications.enqueue(slot=slot)
-            break
-        due = next_due_at(conf)
-        if due is None:
-            chain.release()
-            # Work queued while this chain held the slot, whose own chain saw it held and stopped: look once more.
-            if claimable_now(conf) and chain.take():
-                continue
-            break
-        wait = (due - timezone.now()).total_seconds()
-        if wait > SHORT_WAIT_SECONDS or time.monotonic() + wait > deadline:
-            chain.release()
-            schedule_next_run(slot=slot, due=due)
-            break
-        if not wait_holding_slot(chain, seconds=wait, step=conf.lease_renewal_seconds):
-            break
+            deliverer.hand_back_claims()
+            if chain.lost:
+                break  # presumed dead meanwhile and replaced: the replacement carries on
+            logger.warning("Delivery chain %d: the database and Redis answer again, carrying on", slot)
     if processed:
         logger.info("Delivery chain %d: %d sent or tried", slot, processed)
     return processed
+
+
+def run_again(chain: ChainSlot, summary: RunSummary, *, slot: int, conf: NotificationSettings, deadline: float) -> bool:
+    """After a run: True to run again at once (after waiting for a retry due soon); else the chain stops, having
+    queued its next run if it needs one."""
+    if chain.lost:
+        return False  # presumed dead and replaced: the replacement carries on
+    if summary.out_of_time or summary.handed_over:
+        # Give the worker back (to a periodic job, or between long runs); the next run carries on at once.
+        chain.hand_on()
+        deliver_notifications.enqueue(slot=slot)
+        return False
+    due = next_due_at(conf)
+    if due is None:
+        chain.release()
+        # Work queued while this chain held the slot, whose own chain saw it held and stopped: look once more.
+        return claimable_now(conf) and chain.take()
+    wait = (due - timezone.now()).total_seconds()
+    if wait > SHORT_WAIT_SECONDS or time.monotonic() + wait > deadline:
+        chain.release()
+        schedule_next_run(slot=slot, due=due)
+        return False
+    return wait_holding_slot(chain, seconds=wait, step=conf.lease_renewal_seconds)
 
 
 def wait_holding_slot(chain: ChainSlot, *, seconds: float, step: float) -> bool:
@@ -107,20 +117,21 @@ def wait_holding_slot(chain: ChainSlot, *, seconds: float, step: float) -> bool:
     return True
 
 
-def wait_for_database(chain: ChainSlot, *, deadline: float, step: float) -> bool:
-    """Waits until the database answers again, renewing the slot's lease; False at the deadline or if another
-    chain took the slot meanwhile."""
+def wait_out_outage(chain: ChainSlot, *, deadline: float, step: float) -> bool:
+    """Waits until the database and the cache (Redis, with REDIS_URL) answer again, renewing the slot's lease
+    whenever the cache answers (`chain.lost` if another chain took the slot meanwhile: no need to wait on); False
+    if they do not both answer before the deadline."""
     while time.monotonic() < deadline:
         if not connection.in_atomic_block:  # (a task runs outside one; a test's call inside its transaction)
             connection.close()  # a broken connection is not reused
         try:
-            connection.ensure_connection()
+            if chain.renew():
+                connection.ensure_connection()
             return True
-        except DatabaseError:
-            pass
-        time.sleep(min(1.0, step))
-        if not chain.renew():
-            return False
+        except Exception as error:
+            if not is_outage(error):
+                raise
+        time.sleep(min(OUTAGE_POLL_SECONDS, step))
     return False
 
 

@@ -157,6 +157,13 @@ class Deliverer:
                 self.stopping = True
         return time.monotonic() - self.renewed_at < self.conf.send_window_seconds
 
+    def hand_back_claims(self) -> None:
+        """Hands back every row this worker still holds, once none of its sends is in flight (a run broken off by
+        an outage): due again at once, for any worker, and asked about first where it may have been sent."""
+        Notification.objects.filter(claimed_by=self.worker_id, status=Status.SENDING).update(
+            status=Status.QUEUED, claimed_at=None, claimed_by=""
+        )
+
     def until_renewal(self) -> float:
         return max(0.01, self.renewed_at + self.conf.lease_renewal_seconds - time.monotonic())
 

@@ -4,6 +4,7 @@ worker is started again, by the sweep or by a live chain."""
 from datetime import timedelta
 
 import pytest
+import redis
 from django.core.cache import cache
 from django.db import IntegrityError, OperationalError
 from django.utils import timezone
@@ -15,7 +16,7 @@ from respond.notifications.delivery import Deliverer
 from respond.notifications.models import Notification, Status
 from respond.notifications.slots import STARTING, ChainSlot, slot_key
 from respond.notifications.tasks import sweep_notifications
-from tests.notifications.conftest import make_alert
+from tests.notifications.conftest import in_process_deliverer, make_alert, run_worker_once
 
 pytestmark = pytest.mark.django_db
 
@@ -151,6 +152,48 @@ def test_a_chain_waits_out_a_database_outage_and_carries_on(notify, trust_a, ali
     assert len(outages) == 1
     assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
     assert enqueued() == []
+
+
+def test_a_chain_waits_out_a_redis_outage_and_carries_on(notify, trust_a, alice, bob, monkeypatch):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    run = Deliverer.run
+    outages = []
+
+    def redis_restarting_once(self, *, time_limit):
+        if not outages:
+            outages.append(time_limit)
+            raise redis.ConnectionError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        return run(self, time_limit=time_limit)
+
+    monkeypatch.setattr(Deliverer, "run", redis_restarting_once)
+
+    assert deliver_notifications.call(slot=0) == 2
+
+    assert len(outages) == 1
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert enqueued() == []
+
+
+def test_claims_handed_back_after_an_outage_are_due_at_once_and_asked_about_where_maybe_sent(
+    notify, trust_a, alice, bob
+):
+    services.notifications_for_alert(alert=make_alert(organisations=[trust_a]))
+    interrupted = in_process_deliverer()
+    claimed = interrupted.claim()
+    assert len(claimed) == 2
+    maybe_sent = claimed[0]
+    Notification.objects.filter(pk=maybe_sent.pk).update(send_uncertain=True)  # its send had started
+
+    interrupted.hand_back_claims()
+
+    rows = Notification.objects.all()
+    assert {(row.status, row.claimed_by, row.claimed_at) for row in rows} == {(Status.QUEUED, "", None)}
+    assert Notification.objects.get(pk=maybe_sent.pk).send_uncertain
+    # Due at once, not when the interrupted worker's lease would have run out; Notify asked first about the one.
+    run_worker_once()
+    assert set(Notification.objects.values_list("status", flat=True)) == {Status.SENT}
+    assert [seen.path for seen in notify.requests if seen.method == "GET"] == ["/v2/notifications"]
+    assert notify.references() == {row.reference: 1 for row in rows}
 
 
 def test_a_chain_stops_on_a_database_error_that_is_not_an_outage(notify, trust_a, alice, monkeypatch):

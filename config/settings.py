@@ -185,6 +185,8 @@ if REDIS_URL:
     RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 300} for name in ("scheduled", "default")}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["scheduled", "default"]}}
+# Queued by every worker when it starts, and when it takes tasks again after a Redis outage (respond.core.queues).
+TASKS_AT_WORKER_START = ["respond.notifications.tasks.sweep_notifications"]
 # Periodic jobs (`manage.py crontask`). With Redis, a lock there lets only one scheduler run at a time, however
 # many are started; every job is also idempotent, so a second scheduler would do no harm, only waste.
 CRONTASK = {"REDIS_URL": REDIS_URL or None}

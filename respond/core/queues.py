@@ -6,9 +6,11 @@ next run behind it (see respond.notifications.chains)."""
 
 from datetime import UTC, datetime
 
+from django.conf import settings
 from django.tasks import task_backends
 from django.tasks.base import DEFAULT_TASK_PRIORITY, TASK_MAX_PRIORITY
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 SCHEDULED_QUEUE = "scheduled"
 # The database queue takes the highest priority first; RQ has no priorities, and takes from its queues in order.
@@ -49,3 +51,10 @@ def scheduled_job_needs_room() -> bool:
         return False
     waited = (timezone.now() - since).total_seconds()
     return MAKE_ROOM_AFTER_SECONDS <= waited < MAKE_ROOM_UNTIL_SECONDS
+
+
+def queue_start_tasks() -> None:
+    """Queues the tasks a worker starts with (settings.TASKS_AT_WORKER_START): the delivery sweep, so that chains
+    a stopped worker or a Redis outage took with it start again at once, not at the scheduler's next tick."""
+    for path in settings.TASKS_AT_WORKER_START:
+        import_string(path).enqueue()

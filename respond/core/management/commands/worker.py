@@ -1,7 +1,10 @@
 """The task worker, one entry point whatever the queue: RQ on Redis when REDIS_URL is set, else the database queue.
 
 Every queue named in settings is worked, in settings' order (the first is taken first), so a new queue needs no
-change here or in the scripts and containers that start workers.
+change here or in the scripts and containers that start workers. On Redis the worker rides out an outage and
+takes tasks again as soon as Redis answers (respond.core.rq_worker); on either queue it starts by queueing the
+tasks in settings.TASKS_AT_WORKER_START (the delivery sweep), so that work left by a worker that stopped resumes
+at once.
 """
 
 from typing import Any
@@ -9,6 +12,8 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
+
+from respond.core.queues import queue_start_tasks
 
 
 def task_queues() -> list[str]:
@@ -22,14 +27,18 @@ class Command(BaseCommand):
         parser.add_argument("--burst", action="store_true", help="work what is queued, then stop (tests)")
 
     def handle(self, *args: Any, burst: bool = False, **options: Any) -> None:
+        verbosity = options.get("verbosity", 1)
         if settings.REDIS_URL:
-            call_command("rqworker", *task_queues(), job_class="django_tasks_rq.Job", with_scheduler=True, burst=burst)
-        else:
-            call_command(
-                "db_worker",
-                queue_name=",".join(task_queues()),
-                interval=0.5,
-                reload=False,
-                batch=burst,
-                verbosity=options.get("verbosity", 1),
-            )
+            from respond.core.rq_worker import work_through_outages  # RQ is installed only with Redis
+
+            work_through_outages(task_queues(), burst=burst, verbosity=verbosity)
+            return
+        queue_start_tasks()
+        call_command(
+            "db_worker",
+            queue_name=",".join(task_queues()),
+            interval=0.5,
+            reload=False,
+            batch=burst,
+            verbosity=verbosity,
+        )

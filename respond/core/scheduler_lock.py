@@ -6,10 +6,14 @@ Redis when REDIS_URL is set, else a PostgreSQL advisory lock held by a connectio
 machine) a file lock beside the database file. Each is released by its holder's death: Redis by the lock's
 expiry (the active scheduler renews it every few seconds), PostgreSQL when the holder's connection ends, the
 file when the holder's process ends.
+
+The active scheduler keeps the Redis lock through a Redis outage (a restart): while Redis is away nobody can take
+it, and when Redis is back the lock is renewed, or taken again if it expired meanwhile and nobody else took it.
 """
 
 import contextlib
 import fcntl
+import logging
 import zlib
 from pathlib import Path
 from typing import Any, Protocol
@@ -20,6 +24,8 @@ from django.conf import settings
 from django.db import connection
 
 LOCK_NAME = "respond-scheduler"
+
+logger = logging.getLogger(__name__)
 
 
 class SchedulerLock(Protocol):
@@ -53,10 +59,29 @@ class RedisSchedulerLock:
 
         try:
             return bool(self._lock.extend(additional_time or crontask_settings().LOCK_TIMEOUT, replace_ttl))
+        except redis.exceptions.LockNotOwnedError:
+            # It expired, Redis having been out of reach: ours again unless another scheduler took it meanwhile.
+            if self._take_again():
+                logger.warning("The scheduler lock expired while Redis was out of reach: taken again")
+                return True
+            raise
         except redis.exceptions.LockError:
             raise
-        except redis.RedisError as error:  # Redis unreachable: the lock may expire under us, so stop
+        except (redis.ConnectionError, redis.TimeoutError) as error:
+            # Redis is out of reach: no other scheduler can take the lock, nor can any job be queued, until it is
+            # back. Carry on, and find out then whether the lock is still ours.
+            logger.warning("Redis is out of reach (%s): keeping the scheduler lock until it answers", error)
+            return True
+        except redis.RedisError as error:
             raise crontask_utils.LockNotOwnedError(str(error)) from error
+
+    def _take_again(self) -> bool:
+        import redis
+
+        try:
+            return bool(self._lock.acquire(blocking=False))
+        except redis.RedisError:
+            return False
 
     def release(self) -> None:
         import redis
@@ -144,6 +169,7 @@ class HeldLock:
 
     def __init__(self, lock: SchedulerLock) -> None:
         self._lock = lock
+        self.lost = False  # another scheduler has it now: crontask stops
 
     def __enter__(self) -> "HeldLock":
         return self
@@ -152,4 +178,8 @@ class HeldLock:
         self._lock.release()
 
     def extend(self, additional_time: float | None = None, replace_ttl: bool = False) -> bool:
-        return self._lock.extend(additional_time, replace_ttl)
+        try:
+            return self._lock.extend(additional_time, replace_ttl)
+        except crontask_utils.LockError:
+            self.lost = True
+            raise

@@ -1,6 +1,10 @@
 """The periodic-job scheduler (django-crontask), exactly one active however many are started: the others wait on
-the lock (respond.core.scheduler_lock) and the first to take it after the active one dies carries on."""
+the lock (respond.core.scheduler_lock) and the first to take it after the active one dies carries on. An active
+scheduler that loses the lock to another (after a database restart, or a Redis outage the other outlasted) stands
+by again: it starts itself afresh, since crontask's scheduler cannot be started twice in one process."""
 
+import os
+import sys
 import time
 from typing import Any
 
@@ -28,7 +32,12 @@ class Command(BaseCommand):
         self.stdout.write("Scheduler lock taken.")
         self.stdout.flush()
         # crontask's command takes `crontask.utils.lock` as its lock: it is ours, already held.
-        crontask_utils.lock = HeldLock(lock)  # type: ignore[assignment]
+        held = HeldLock(lock)
+        crontask_utils.lock = held  # type: ignore[assignment]
         # Our heartbeat (respond.core.tasks) goes on the periodic jobs' queue; crontask's own would wait behind
         # delivery.
         call_command("crontask", no_heartbeat=True)
+        if held.lost:
+            self.stdout.write("Scheduler lock lost: standing by again.")
+            self.stdout.flush()
+            os.execv(sys.executable, [sys.executable, *sys.argv])  # noqa: S606 - this command, afresh

@@ -214,7 +214,7 @@ def moderate(request: HttpRequest, group_id: int, post_id: int, action: str) -> 
 
 
 @login_required
-def download(request: HttpRequest, group_id: int, file_id: int) -> FileResponse:
+def download(request: HttpRequest, group_id: int, file_id: int) -> HttpResponse | FileResponse:
     """Members only, streamed as an attachment (never shown in the browser), and recorded in the audit log."""
     member = membership(request, group_id)
     post_file = (

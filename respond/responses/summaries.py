@@ -8,11 +8,13 @@ writers never lose each other's increments; rows are written in key order, so tw
 
 What decides a response's figures besides its own fields (its alert's publication, its organisation's type and
 region, whether it is in scope) is read in the same query as its fields after the write. An alert's publication
-time is set once, before its responses exist (only the demo data moves it, through alert_figures_change). An ODS
-import may move organisations to another type or region: it raises the organisations' version, and a scheduled
-task (respond.responses.tasks.refresh_summaries) then works the summaries out again. Whatever else changes what
-an alert's responses count for (its withdrawal, organisations leaving its scope, responses deleted) is made inside
-alert_figures_change, which moves the alert's figures from where they were counted to where they now are."""
+time is set once, before its responses exist (only the demo data moves it, through alert_figures_change). An
+organisation's type and region are read from its SummaryPlacement, where its figures are counted, kept when its
+figures are first written: an ODS import that moves organisations to another type or region changes only them,
+and a scheduled task (respond.responses.tasks.move_organisations_figures) then moves the figures of those alone,
+with move_organisations. Whatever else changes what an alert's responses count for (its withdrawal, organisations
+leaving its scope, responses deleted) is made inside alert_figures_change, which moves the alert's figures from
+where they were counted to where they now are."""
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
@@ -26,9 +28,6 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
-from respond.core import versions
-from respond.core.models import DataVersion
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Region
 from respond.responses import summary_sql
 from respond.responses.delay_bands import band, octave
 from respond.responses.models import Response
@@ -41,6 +40,7 @@ from respond.responses.summary_models import (
     MonthDelayBands,
     MonthDelayOctaves,
     MonthDelays,
+    SummaryPlacement,
 )
 
 COUNT_FIELDS = (
@@ -95,41 +95,52 @@ STATE_FIELDS = ("status", "acknowledged_at", "acknowledged_within_window", "clos
 CONTEXT_FIELDS = (
     "alert_id",
     "alert__published_at",
-    "organisation__organisation_type",
-    "organisation__region_id",
+    "placed_type",
+    "placed_region",
     "in_scope",
     "reported",
     "region_group",
 )
 
 
+def _place(where: str, params: list[Any]) -> None:
+    """Keeps where the organisations `where` (a condition of summary_sql) are now as where their figures are
+    counted, for those not kept yet: before their figures are first written (so two writers count the same)."""
+    with connection.cursor() as cursor:
+        cursor.execute(summary_sql.place(where), params)
+
+
 def _states(responses: models.QuerySet[Response]) -> Iterator[tuple[int, ResponseFacts, Context]]:
-    """Each response's facts and context, in one query."""
+    """Each response's facts and context (its organisation's as SummaryPlacement keeps it), in one query."""
     link = Alert.organisations.through.objects.filter(
         alert_id=OuterRef("alert_id"), organisation_id=OuterRef("organisation_id")
     )
-    first_of_name = Region.objects.filter(name=OuterRef("organisation__region__name")).order_by("pk").values("pk")
+    placed = SummaryPlacement.objects.filter(organisation_id=OuterRef("organisation_id"))
     rows = (
         responses.annotate(
             in_scope=Exists(link),
             reported=ExpressionWrapper(
                 Q(alert__status__in=RELEASED_STATUSES, alert__response_required=True), output_field=BooleanField()
             ),
-            region_group=Subquery(first_of_name[:1]),
+            placed_type=Subquery(placed.values("organisation_type")),
+            placed_region=Subquery(placed.values("region_key")),
+            region_group=Subquery(placed.values("region_group")),
         )
         .values_list("pk", *STATE_FIELDS, *CONTEXT_FIELDS)
         .order_by()
     )
     for pk, status, acknowledged_at, within, closed_at, alert_id, *rest in rows:
-        published_at, organisation_type, region_id, in_scope, reported, region_group = rest
+        published_at, organisation_type, region_key, in_scope, reported, region_group = rest
+        if organisation_type is None:
+            raise LookupError(f"Response {pk}'s organisation has no SummaryPlacement: call _place first")
         context = Context(
             alert_id=alert_id,
             published_at=published_at,
             organisation_type=organisation_type,
-            region_key=region_id or 0,
+            region_key=region_key,
             in_scope=in_scope,
             reported=bool(reported),
-            region_group=region_group or 0,
+            region_group=region_group,
         )
         yield pk, ResponseFacts(status, acknowledged_at, within, closed_at), context
 
@@ -225,6 +236,7 @@ def record(response_ids: Iterable[int], *, before: Mapping[int, ResponseFacts | 
     ids = sorted(set(response_ids))
     if not ids:
         return
+    _place(summary_sql.responses_organisations("id", len(ids)), ids)
     figures = _empty()
     for pk, facts, context in _states(Response.objects.filter(pk__in=ids)):
         previous = before.get(pk)
@@ -241,6 +253,7 @@ def alert_figures_change(alert: Alert) -> Iterator[None]:
     responses, so that no response write runs meanwhile; the alert's row must already be locked."""
     responses = Response.objects.filter(alert_id=alert.pk)
     list(responses.select_for_update().values_list("pk", flat=True))
+    _place(summary_sql.responses_organisations("alert_id", 1), [alert.pk])
     figures = _empty()
     for _pk, facts, context in _states(responses):
         _add(figures, facts, context, -1)
@@ -300,14 +313,17 @@ def differences() -> list[str]:
 
 @transaction.atomic
 def rebuild() -> None:
-    """Works out every summary again from the responses. On PostgreSQL the summaries are locked first, so a
-    response write either committed before (and is in what is worked out) or waits, and then adds its change."""
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in SUMMARIES)
+    """Works out every summary again from the responses, and counts every organisation where it is now. On
+    PostgreSQL the summaries are locked first, so a response write either committed before (and is in what is
+    worked out) or waits, and then adds its change: meanwhile, every response write waits, so this is for a restore
+    or a bulk load, not for organisations that moved (move_organisations)."""
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (*SUMMARIES, SummaryPlacement))
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
-    organisations_version = versions.current([ORGANISATION_DETAILS_VERSION])[ORGANISATION_DETAILS_VERSION]
     with connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {connection.ops.quote_name(SummaryPlacement._meta.db_table)}")  # noqa: S608
+        cursor.execute(summary_sql.place(""))
         for model in SUMMARIES:
             cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")  # noqa: S608
             sql, params = summary_sql.select(model)
@@ -315,14 +331,31 @@ def rebuild() -> None:
                 connection.ops.quote_name(_column(model, name)) for name in (*KEYS[model], *_amounts(model))
             )
             cursor.execute(f"INSERT INTO {connection.ops.quote_name(model._meta.db_table)} ({columns}) {sql}", params)
-    DataVersion.objects.update_or_create(name=BUILT_FOR, defaults={"number": organisations_version})
 
 
-# The organisations' version the summaries were last worked out for.
-BUILT_FOR = "summaries-built-for-organisation-details"
+MOVE_BATCH = 100  # organisations moved in one transaction
 
 
-def out_of_date() -> bool:
-    """Whether organisations may have changed type or region since the summaries were last worked out."""
-    found = versions.current([ORGANISATION_DETAILS_VERSION, BUILT_FOR])
-    return found[ORGANISATION_DETAILS_VERSION] != found[BUILT_FOR]
+def move_organisations() -> int:
+    """Moves the figures of every organisation that has moved (another type, region or region name) since its
+    figures were counted to where it is now, MOVE_BATCH organisations a transaction. Each batch locks its
+    placements, then its responses (as a response write does, so the two never cross), and costs those
+    organisations' responses only. Returns how many organisations moved."""
+    with connection.cursor() as cursor:
+        cursor.execute(summary_sql.moved_organisations())
+        moved = [row[0] for row in cursor.fetchall()]
+    for start in range(0, len(moved), MOVE_BATCH):
+        batch = moved[start : start + MOVE_BATCH]
+        with transaction.atomic():
+            list(SummaryPlacement.objects.select_for_update().filter(pk__in=batch).order_by("pk").values_list("pk"))
+            responses = Response.objects.filter(organisation_id__in=batch)
+            list(responses.select_for_update().order_by("pk").values_list("pk", flat=True))
+            figures = _empty()
+            for _pk, facts, context in _states(responses):
+                _add(figures, facts, context, -1)
+            SummaryPlacement.objects.filter(pk__in=batch).delete()
+            _place("organisation.id IN (" + ", ".join(["%s"] * len(batch)) + ")", batch)
+            for _pk, facts, context in _states(responses):
+                _add(figures, facts, context, 1)
+            _write(figures)
+    return len(moved)

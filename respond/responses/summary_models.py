@@ -15,6 +15,7 @@ group, however many responses there are, and the figure is exact."""
 from django.db import models
 
 from respond.alerts.models import Alert
+from respond.organisations.models import Organisation
 
 
 class Counts(models.Model):
@@ -143,3 +144,21 @@ class MonthDelays(models.Model):
 
     def __str__(self) -> str:
         return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in {self.minutes} min"
+
+
+class SummaryPlacement(models.Model):
+    """Where the summaries count an organisation's responses: its type, region and region group (see
+    Context.region_group) as they were when its figures were last added or moved. Every write counts figures
+    here, not where the organisation is now, so an ODS import that moves an organisation changes only the
+    organisation, and respond.responses.summaries.move_organisations later moves its figures: a move costs that
+    organisation's responses, never a rebuild of everything (which would hold up every response write meanwhile)."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    organisation_type = models.CharField(max_length=30)
+    region_key = models.PositiveIntegerField()  # the region's id; 0 for none
+    region_group = models.PositiveIntegerField()  # the first region of its region's name; 0 for none
+
+    def __str__(self) -> str:
+        return f"Organisation {self.organisation_id} counted as {self.organisation_type}, region {self.region_key}"

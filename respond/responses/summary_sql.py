@@ -22,6 +22,7 @@ from respond.responses.summary_models import (
     MonthDelayBands,
     MonthDelayOctaves,
     MonthDelays,
+    SummaryPlacement,
 )
 
 STATUS_COUNTS = ("in_progress", "complete", "not_applicable", "unable_to_implement")
@@ -59,6 +60,45 @@ def _in_scope() -> str:
         "ON link.alert_id = response.alert_id AND link.organisation_id = response.organisation_id "
         f"JOIN {_table(Alert)} alert ON alert.id = response.alert_id "
         f"JOIN {_table(Organisation)} organisation ON organisation.id = response.organisation_id"
+    )
+
+
+def current_placements(where: str = "") -> str:
+    """Where each organisation (each of those `where`, a condition on organisation.id) is now, as SummaryPlacement
+    keeps it: (organisation id, type, region key, region group)."""
+    sql = (
+        "SELECT organisation.id AS id, organisation.organisation_type AS organisation_type, "
+        "COALESCE(organisation.region_id, 0) AS region_key, "
+        f"COALESCE((SELECT MIN(same_name.id) FROM {_table(Region)} same_name WHERE same_name.name = region.name), 0) "
+        "AS region_group "
+        f"FROM {_table(Organisation)} organisation "
+        f"LEFT JOIN {_table(Region)} region ON region.id = organisation.region_id"
+    )
+    return f"{sql} WHERE {where}" if where else sql
+
+
+def place(where: str) -> str:
+    """Keeps where the organisations `where` are now as where their figures are counted, unless already kept."""
+    columns = "organisation_id, organisation_type, region_key, region_group"
+    return (
+        f"INSERT INTO {_table(SummaryPlacement)} ({columns}) {current_placements(where)} "
+        "ON CONFLICT (organisation_id) DO NOTHING"
+    )
+
+
+def responses_organisations(column: str, count: int) -> str:
+    """A condition on organisation.id: the organisations of the responses whose `column` is one of `count` values."""
+    values = ", ".join(["%s"] * count)
+    return f"organisation.id IN (SELECT organisation_id FROM {_table(Response)} WHERE {column} IN ({values}))"
+
+
+def moved_organisations() -> str:
+    """The organisations whose figures are counted somewhere other than where they are now, in id order."""
+    return (
+        f"SELECT placed.organisation_id FROM {_table(SummaryPlacement)} placed JOIN ({current_placements()}) now_at "
+        "ON now_at.id = placed.organisation_id "
+        "WHERE placed.organisation_type <> now_at.organisation_type OR placed.region_key <> now_at.region_key "
+        "OR placed.region_group <> now_at.region_group ORDER BY 1"
     )
 
 

@@ -14,6 +14,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import F, Sum
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from respond.accounts.models import Role
@@ -29,7 +30,7 @@ from respond.responses import services, summaries
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from respond.responses.summary_models import AlertCounts, DelayKind, Grouping, MonthDelayBands, MonthDelays
-from respond.responses.tasks import refresh_summaries
+from respond.responses.tasks import move_organisations_figures
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, global_user, member
 from tests.responses.conftest import make_alert
 
@@ -285,13 +286,99 @@ def test_two_writers_at_once_lose_no_increment():
     assert summaries.differences() == []
 
 
-def test_summaries_are_worked_out_again_once_organisations_changed_type_or_region(trust_a, trust_b):
-    make_alert(organisations=[trust_a, trust_b])
-    refresh_summaries.call()  # creating the organisations raised their version
-    assert refresh_summaries.call() is False  # nothing changed since they were worked out
+def acknowledge_all(alert, orgs):
+    person = responder_for(orgs)
+    for organisation in orgs:
+        response = Response.objects.select_related("alert").get(alert=alert, organisation=organisation)
+        services.response_acknowledge(
+            response=response, user=person, version=response.version, auditor=Auditor.for_user(person)
+        )
+
+
+def test_the_figures_of_organisations_that_moved_follow_them_and_only_theirs_are_read(trust_a, trust_b):
+    alert = make_alert(organisations=[trust_a, trust_b])
+    acknowledge_all(alert, [trust_a, trust_b])
+    assert move_organisations_figures.call() == 0  # nobody moved: one query
     trust_a.organisation_type = OrganisationType.CSU
-    trust_a.save()  # raises the organisations' version (a database trigger), as any write of them does
-    assert summaries.differences() != []
-    assert refresh_summaries.call() is True
+    trust_a.save()  # as an ODS import does: the organisation alone changes
+    assert summaries.differences() != []  # still counted as a trust until moved
+    with CaptureQueriesContext(connection) as captured:
+        assert move_organisations_figures.call() == 1
+    read = [query["sql"] for query in captured if 'FROM "responses_response"' in query["sql"]]
+    assert read
+    assert all(f'"organisation_id" IN ({trust_a.pk})' in query for query in read)  # trust_b's are not read
     assert summaries.differences() == []
-    assert refresh_summaries.call() is False
+    assert move_organisations_figures.call() == 0
+
+
+def test_a_region_renamed_to_another_regions_name_moves_its_organisations_into_that_group():
+    first, second = RegionFactory(code="Y81", name="North"), RegionFactory(code="Y82", name="South")
+    orgs = [OrganisationFactory(ods_code="N1", region=first), OrganisationFactory(ods_code="S1", region=second)]
+    alert = make_alert(organisations=orgs)
+    acknowledge_all(alert, orgs)
+    second.name = first.name
+    second.save()
+    assert summaries.differences() != []  # the later region's organisations now count in the first one's group
+    assert move_organisations_figures.call() == 1
+    assert summaries.differences() == []
+
+
+def test_a_new_organisation_and_its_first_response_need_no_move(trust_a):
+    newcomer = OrganisationFactory()
+    alert = make_alert(organisations=[trust_a, newcomer])
+    acknowledge_all(alert, [newcomer])
+    assert move_organisations_figures.call() == 0
+    assert summaries.differences() == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_moving_an_organisation_while_its_responses_are_written_loses_nothing():
+    """PostgreSQL: a move and response writes of the same organisation at the same moment."""
+    if connection.vendor != "postgresql":
+        pytest.skip("Truly concurrent transactions need PostgreSQL: SQLite lets one writer in at a time")
+    orgs = organisations(30)
+    person = responder_for(orgs)
+    alerts = [make_alert(organisations=orgs) for _ in range(3)]
+    for organisation in orgs:
+        organisation.organisation_type = OrganisationType.CSU
+        organisation.save()
+    ready = threading.Barrier(2)
+    errors = []
+
+    def move():
+        try:
+            ready.wait(5)
+            move_organisations_figures.call()
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    def write():
+        try:
+            ready.wait(5)
+            for alert in alerts:
+                services.bulk_response_submit(
+                    user=person,
+                    alert=alert,
+                    organisations=orgs,
+                    status=services.ACKNOWLEDGE,
+                    answers=Answers(),
+                    auditor=Auditor.for_user(person),
+                )
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=move), threading.Thread(target=write)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
+    move_organisations_figures.call()  # any the first move did not see
+    assert summaries.differences() == []
+    assert (
+        AlertCounts.objects.filter(organisation_type=OrganisationType.CSU).aggregate(n=Sum("acknowledged"))["n"] == 90
+    )

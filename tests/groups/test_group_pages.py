@@ -74,6 +74,19 @@ def test_unknown_ods_codes_are_listed_with_their_lines_and_nobody_is_invited(sig
     assert 'value="RAA' in page or "RAA\nZZZ99" in page  # what was typed is kept
 
 
+def test_a_role_change_says_the_new_role(signed_in, group, morgan, csoc):
+    # The page once said the role the member had before (found by the generated-input tests).
+    colleague = GroupMember.objects.create(
+        group=group, user=csoc, email=csoc.email, organisation=None, status=MemberStatus.ACTIVE
+    )
+    client = signed_in(morgan)
+    response = client.post(reverse("groups:member_role", args=[group.pk, colleague.pk]), {"role": "moderator"})
+    assert response.status_code == 302
+    colleague.refresh_from_db()
+    assert colleague.role == "moderator"
+    assert f"{colleague.name} is now a moderator" in client.get(response["Location"]).content.decode()
+
+
 def test_member_posts_and_replies_and_the_thread_shows_both(signed_in, group, mel):
     client = signed_in(mel)
     response = client.post(

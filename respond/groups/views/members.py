@@ -196,12 +196,12 @@ def change_role(request: HttpRequest, group_id: int, member_id: int) -> HttpResp
     form = RoleForm(request.POST or None, initial={"role": target.role})
     if request.method == "POST" and form.is_valid():
         try:
-            services.member_change_role(
+            changed = services.member_change_role(
                 member=target, role=form.cleaned_data["role"], auditor=Auditor.from_request(request)
             )
         except ValidationError as error:
             show_errors(form, error)
         else:
-            messages.success(request, f"{target.name} is now a {target.get_role_display().lower()}")
+            messages.success(request, f"{changed.name} is now a {changed.get_role_display().lower()}")
             return redirect("groups:members", group_id)
     return render(request, "groups/role.html", {"group": moderator.group, "target": target, "form": form})

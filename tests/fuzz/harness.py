@@ -9,6 +9,7 @@ import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from typing import Any
 
 from django.apps import apps
@@ -17,6 +18,7 @@ from django.db import connection, transaction
 from django.test import Client
 
 from tests.fuzz import ledger
+from tests.fuzz.strategies import single_spaced
 
 ERROR_SUMMARY = "nhsuk-error-summary"
 # Text no database can store (a NUL) is refused before any view, as the 400 page (respond.core.middleware).
@@ -99,7 +101,11 @@ def watching_writes() -> Iterator[Writes]:
 
 def page_text(response: Any) -> str:
     """The page as a person reads it: tags dropped, entities decoded."""
-    return html.unescape(re.sub(r"<[^>]*>", " ", response.content.decode()))
+    return html_text(response.content.decode())
+
+
+def html_text(markup: str) -> str:
+    return html.unescape(re.sub(r"<[^>]*>", " ", markup))
 
 
 @dataclass
@@ -140,8 +146,35 @@ def submit(
     return Outcome(response, valid=True)
 
 
+def assert_shown(page: str, *values: str, where: str = "the page") -> None:
+    """Each value is on the page (as `page_text` reads it) as the person typed it, white space aside: a page
+    breaks and joins lines, and a browser shows any run of white space as one space."""
+    shown = single_spaced(page)
+    for value in values:
+        assert single_spaced(value) in shown, f"{value!r} is not shown at {where}"
+
+
 def shown_after(client: Client, outcome: Outcome, *values: str) -> None:
     """A valid submission round-trips: the page it leads to shows each value as the person typed it."""
-    shown = page_text(client.get(outcome.location))
-    for value in values:
-        assert value in shown, f"{value!r} is not shown at {outcome.location}"
+    assert_shown(page_text(client.get(outcome.location)), *values, where=outcome.location)
+
+
+class _HiddenFields(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.fields: list[tuple[str, str]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "input" and found.get("type") == "hidden" and found.get("name"):
+            self.fields.append((str(found["name"]), found.get("value") or ""))
+
+
+def hidden_fields(response: Any) -> dict[str, list[str]]:
+    """The hidden fields of a page's forms, as a browser would send them back."""
+    parser = _HiddenFields()
+    parser.feed(response.content.decode())
+    fields: dict[str, list[str]] = {}
+    for name, value in parser.fields:
+        fields.setdefault(name, []).append(value)
+    return fields

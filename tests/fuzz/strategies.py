@@ -2,6 +2,7 @@
 HTML and Markdown injection, and the characters that make a spreadsheet run a cell as a formula."""
 
 import os
+from typing import Any
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -88,6 +89,48 @@ plain_text = (
 )
 
 
+# Awkward text a field still accepts: none of the NUL that every form refuses (respond.core.middleware), something
+# besides white space, at most `max_size` characters; with Unicode edge cases, control characters, HTML and
+# Markdown, formula prefixes, and sometimes the longest value allowed. A valid submission made of it must
+# round-trip to what is shown.
+_accepted_pieces = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=20),
+    st.sampled_from(FORMULA_PREFIXES + CONTROL_CHARACTERS[1:] + UNICODE_EDGES + INJECTIONS),
+)
+_visible = st.one_of(
+    st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "S"]), min_size=1, max_size=20),
+    st.sampled_from([*UNICODE_EDGES[3:8], *INJECTIONS]),
+)
+# Markdown fields refuse HTML and links other than http(s) and mailto (respond.core.markdown).
+_MARKDOWN_REFUSES = ("<", "javascript:")
+
+
+def accepted_text(max_size: int = 5000, *, markdown: bool = False) -> st.SearchStrategy[str]:
+    mixed = st.tuples(st.lists(_accepted_pieces, max_size=3), _visible, st.lists(_accepted_pieces, max_size=3)).map(
+        lambda parts: "".join([*parts[0], parts[1], *parts[2]])
+    )
+    longest = st.sampled_from([*INJECTIONS, *UNICODE_EDGES[3:8], "x"]).map(
+        lambda piece: (piece * (max_size // len(piece) + 1))[:max_size]
+    )
+    text = st.one_of(mixed.map(lambda value: value[:max_size]), longest)
+    if markdown:
+        text = text.map(lambda value: _without(value, _MARKDOWN_REFUSES))
+    return text.filter(lambda value: value.strip() != "")
+
+
+def _without(value: str, refused: tuple[str, ...]) -> str:
+    for each in refused:
+        value = value.replace(each, "")
+    return value
+
+
+# Fields no form has, as a tampered or out-of-date page may send: ignored. They also make each valid submission
+# new where a form has few valid values: hypothesis never runs an example twice, so a form with two valid answers
+# was accepted twice at most, whatever the budget.
+STRAY_FIELD_NAMES = ["id", "pk", "is_staff", "is_superuser", "user_id", "organisation_id", "created_by", "approved"]
+stray_fields = st.dictionaries(st.sampled_from(STRAY_FIELD_NAMES), accepted_text(100), min_size=1, max_size=3)
+
+
 # A value a form field may be sent: anything typed, or a choice's value.
 def field_value(*choices: str) -> st.SearchStrategy[str]:
     return st.one_of(nasty_text, st.sampled_from(choices)) if choices else nasty_text
@@ -106,9 +149,14 @@ def single_spaced(value: str) -> str:
 
 
 def submissions(
-    meant: st.SearchStrategy[dict[str, str]], anything: dict[str, st.SearchStrategy[str]]
-) -> st.SearchStrategy[dict[str, str]]:
-    """Form data: half the time as a person means it (`meant`: most of these are accepted), else each field
-    anything. Drawing every field on its own between anything and a good value made an accepted submission rare:
-    each further field halved the chance, so the round trip of a valid one was hardly ever tested."""
-    return st.one_of(meant, st.fixed_dictionaries(anything))
+    meant: st.SearchStrategy[dict[str, Any]],
+    anything: dict[str, st.SearchStrategy[Any]] | st.SearchStrategy[dict[str, Any]],
+) -> st.SearchStrategy[dict[str, Any]]:
+    """Form data: half the time as a person means it (`meant`, often with stray fields: most of these are
+    accepted), else anything (each field of the dictionary drawn on its own). Drawing every field on its own
+    between anything and a good value made an accepted submission rare: each further field halved the chance, so
+    the round trip of a valid one was hardly ever tested."""
+    with_strays = st.tuples(meant, st.one_of(st.just({}), stray_fields)).map(lambda pair: {**pair[1], **pair[0]})
+    if isinstance(anything, dict):
+        anything = st.fixed_dictionaries(anything)
+    return st.one_of(with_strays, anything.map(dict))  # map: each a branch of its own, not flattened

@@ -4,6 +4,7 @@ never any other error."""
 
 import csv
 import io
+import re
 from collections.abc import Callable
 
 import pytest
@@ -21,7 +22,7 @@ from respond.organisations.source_files import ImportFileError, SourceFile
 from tests.factories import OrganisationFactory
 from tests.fuzz import ledger
 from tests.fuzz.harness import example, page_text, submit, watching_writes
-from tests.fuzz.strategies import budget, nasty_text, plain_text
+from tests.fuzz.strategies import accepted_text, budget, nasty_text, plain_text
 
 pytestmark = pytest.mark.django_db
 
@@ -36,17 +37,29 @@ headers = st.sampled_from(["Code", "ODS code", " organisation  CODE ", "Name", "
 tables = st.lists(st.lists(st.one_of(cells, headers), min_size=1, max_size=4), max_size=30)
 
 
+# What a list's other cells may hold when it is meant to be imported: awkward text (no control characters: a CSV
+# file holding one is not text, and refused), never a code header.
+listed_cells = st.one_of(accepted_text(300).map(lambda cell: CONTROL.sub("", cell)), st.just("")).filter(
+    lambda cell: "code" not in cell.lower()
+)
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @st.composite
-def listed_tables(draw) -> list[list[str]]:
-    """A table with a code column under a header somewhere in its first rows, then anything."""
-    before = draw(st.lists(st.lists(cells, max_size=3), max_size=4))
+def listed_tables(draw, *, other=cells, min_codes=0) -> list[list[str]]:
+    """A table with a code column under a header somewhere in its first rows (up to row 20), then anything."""
+    before = draw(st.one_of(st.lists(st.lists(other, max_size=3), max_size=4), st.integers(0, 19).map(_blank_rows)))
     width = draw(st.integers(1, 4))
     column = draw(st.integers(0, width - 1))
     header = [draw(headers.filter(lambda cell: "code" not in cell.lower())) for _ in range(width)]
     header[column] = draw(st.sampled_from(["Code", "ODS code"]))
-    row = st.lists(cells, min_size=width, max_size=width)
-    rows = draw(st.lists(st.tuples(row, code_cells), max_size=20))
+    row = st.lists(other, min_size=width, max_size=width)
+    rows = draw(st.lists(st.tuples(row, code_cells), min_size=min_codes, max_size=20))
     return [*before, header, *([*each[:column], code, *each[column + 1 :]] for each, code in rows)]
+
+
+def _blank_rows(count: int) -> list[list[str]]:
+    return [[""] for _ in range(count)]
 
 
 def csv_bytes(rows: list[list[str]], encoding: str) -> bytes:
@@ -63,6 +76,16 @@ def xlsx_bytes(rows: list[list[str]]) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+@st.composite
+def listed_files(draw) -> SourceFile:
+    """A list as CSOC means it: a code column with codes under it, in CSV (UTF-8) or an undamaged workbook."""
+    rows = draw(listed_tables(other=listed_cells, min_codes=1))
+    if draw(st.booleans()):
+        encoding = draw(st.sampled_from(["utf-8", "utf-8-sig"]))
+        return SourceFile(name=draw(st.sampled_from(["list.csv", "List.CSV"])), content=csv_bytes(rows, encoding))
+    return SourceFile(name="list.xlsx", content=xlsx_bytes(rows))
 
 
 @st.composite
@@ -109,7 +132,7 @@ def organisations(db):
 
 
 @budget
-@given(file=mandated_files())
+@given(file=st.one_of(listed_files(), mandated_files()))
 def test_a_generated_mandated_list(organisations, file):
     with example():
         summary = _imported_or_refused(lambda: import_mandated_list(file=file, auditor=Auditor.system("fuzz")))
@@ -124,16 +147,25 @@ ods_cells = st.one_of(code_cells, nasty_text.map(lambda text: text[:250]), st.ju
 
 
 @st.composite
-def extract_rows(draw, kind: str) -> list[str]:
-    """A row of an ODS extract as NHS Digital publishes it, sometimes with one cell replaced by anything."""
+def extract_rows(draw, kind: str, *, damaged: bool = True) -> list[str]:
+    """A row of an ODS extract as NHS Digital publishes it, sometimes (if `damaged`) with one cell replaced by
+    anything."""
     code = draw(st.from_regex(r"[A-Z0-9]{3,5}", fullmatch=True))
     name = draw(plain_text).strip()[:200] or "A TRUST"
     subtype = {"ect.csv": "T", "eccg.csv": "C"}.get(kind, "")
     row = [code, name, "Y56", "QMJ", "1 HIGH STREET", "", "", "LEEDS", "", "LS1 4AP", "20200401", ""]
     row = [*row, "", subtype, *[""] * 13]
-    if draw(st.booleans()):
+    if damaged and draw(st.booleans()):
         row[draw(st.integers(0, 26))] = draw(ods_cells)
     return row
+
+
+@st.composite
+def extracts(draw) -> SourceFile:
+    """An ODS extract as NHS Digital publishes it (of trusts, their sites, or sub-ICB locations)."""
+    kind = draw(st.sampled_from(["etr.csv", "ect.csv", "eccg.csv"]))
+    rows = draw(st.lists(extract_rows(kind, damaged=False), min_size=1, max_size=10, unique_by=lambda row: row[0]))
+    return SourceFile(name=kind, content=csv_bytes(rows, "utf-8"))
 
 
 @st.composite
@@ -155,8 +187,14 @@ def ods_files(draw) -> SourceFile:
     return SourceFile(name=kind, content=csv_bytes(rows, draw(st.sampled_from(["utf-8", "utf-8", "cp1252"]))))
 
 
+extract_files = st.one_of(
+    st.lists(extracts(), min_size=1, max_size=2, unique_by=lambda file: file.name),
+    st.lists(ods_files(), min_size=1, max_size=2),
+)
+
+
 @budget
-@given(files=st.lists(ods_files(), min_size=1, max_size=2))
+@given(files=extract_files)
 def test_generated_ods_files(organisations, files):
     with example():
         summary = _imported_or_refused(lambda: import_ods_files(files=files, auditor=Auditor.system("fuzz")))
@@ -165,7 +203,7 @@ def test_generated_ods_files(organisations, files):
 
 
 @budget
-@given(file=mandated_files())
+@given(file=st.one_of(listed_files(), mandated_files()))
 def test_uploading_a_mandated_list(organisations, as_csoc, file):
     upload = SimpleUploadedFile(file.name, file.content)
     with example():
@@ -175,7 +213,7 @@ def test_uploading_a_mandated_list(organisations, as_csoc, file):
 
 
 @budget
-@given(files=st.lists(ods_files(), min_size=1, max_size=2))
+@given(files=extract_files)
 def test_uploading_ods_files(organisations, as_csoc, files):
     uploads = [SimpleUploadedFile(file.name, file.content) for file in files]
     with example():

@@ -7,11 +7,11 @@ from hypothesis import strategies as st
 from respond.core.audit import Auditor
 from respond.publication import services as publication
 from respond.responses import services
-from respond.responses.answers import Answers
+from respond.responses.answers import SHORT_TEXT_LIMIT, TEXT_LIMIT, Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from tests.fuzz.forms import date_parts, merged, real_date, text_or_plain
-from tests.fuzz.harness import example, page_text, submit
-from tests.fuzz.strategies import budget, field_value, plain_text
+from tests.fuzz.harness import assert_shown, example, hidden_fields, page_text, shown_after, submit
+from tests.fuzz.strategies import accepted_text, budget, field_value, submissions
 from tests.responses.conftest import make_alert
 
 pytestmark = pytest.mark.django_db
@@ -28,23 +28,25 @@ answers = st.fixed_dictionaries(
     }
 )
 dates = st.tuples(*(date_parts(name) for name in DATE_ANSWERS)).map(lambda parts: merged(*parts))
+# The version a form carries: the response's own ("current"), one it never had ("stale"), or anything.
+versions = field_value("current", "stale", "-1")
 
-# Complete answers for a status, with text as a person could type it: most of these are accepted.
+# Complete answers for a status, with awkward text the form accepts: most of these are accepted.
 _VALID = {
     ResponseStatus.IN_PROGRESS: [
-        ("actions", plain_text),
+        ("actions", accepted_text(TEXT_LIMIT)),
         real_date("expected_completion_on", 0, 300),
         real_date("next_update_due_on", 0, 30),
     ],
-    ResponseStatus.COMPLETE: [real_date("completed_on", -300, 0), ("completion_summary", plain_text)],
+    ResponseStatus.COMPLETE: [real_date("completed_on", -300, 0), ("completion_summary", accepted_text(TEXT_LIMIT))],
     ResponseStatus.NOT_APPLICABLE: [
         ("not_applicable_reason", st.sampled_from(NotApplicableReason.values)),
-        ("not_applicable_detail", plain_text),
+        ("not_applicable_detail", accepted_text(TEXT_LIMIT)),
     ],
     ResponseStatus.UNABLE_TO_IMPLEMENT: [
-        ("unable_reason", plain_text),
-        ("mitigations", plain_text),
-        ("risk_owner", plain_text),
+        ("unable_reason", accepted_text(TEXT_LIMIT)),
+        ("mitigations", accepted_text(TEXT_LIMIT)),
+        ("risk_owner", accepted_text(SHORT_TEXT_LIMIT)),
         real_date("review_on", 1, 366),
     ],
 }
@@ -59,8 +61,15 @@ def _complete(status: str) -> st.SearchStrategy[dict[str, str]]:
 
 
 complete_answers = st.sampled_from(list(_VALID)).flatmap(_complete)
-# Anything at all, or complete answers for a status (most of them valid).
-any_answers = st.one_of(st.tuples(answers, dates).map(lambda pair: merged(*pair)), complete_answers)
+anything = {"answers": st.tuples(answers, dates).map(lambda pair: merged(*pair)), "version": versions}
+updates = submissions(st.fixed_dictionaries({"answers": complete_answers, "version": st.just("current")}), anything)
+
+
+def _form(data: dict, response: Response) -> dict:
+    """The form a person sends: the answers, any stray fields, and the version (the response's own if current)."""
+    version = {"current": response.version, "stale": response.version + 7}.get(data["version"], data["version"])
+    strays = {name: value for name, value in data.items() if name not in ("answers", "version")}
+    return {**strays, **data["answers"], "version": version}
 
 
 @pytest.fixture
@@ -77,57 +86,77 @@ def _shown_answers(data: dict) -> list[str]:
 
 
 @budget
-@given(data=any_answers, stale=st.booleans())
-def test_updating_a_response(responding, data, stale):
+@given(data=updates)
+def test_updating_a_response(responding, data):
     client, response = responding
     with example():
         url = f"/responses/{response.alert.threat_id}/{response.organisation.ods_code}/update/"
-        form = {**data, "version": response.version + (7 if stale else 0)}
-        outcome = submit(client, url, form)
+        outcome = submit(client, url, _form(data, response))
         if outcome.valid:
-            shown = page_text(client.get(outcome.location))
-            for answer in _shown_answers(data):
-                assert answer in shown
+            shown_after(client, outcome, *_shown_answers(data["answers"]))
 
 
 @budget
-@given(dates=date_parts("next_update_due_on"), version=field_value("0", "-1", "1"))
-def test_acknowledging_a_response(responding, dates, version):
+@given(
+    data=submissions(
+        st.fixed_dictionaries(
+            {"answers": st.one_of(real_date("next_update_due_on", 0, 60), st.just({})), "version": st.just("current")}
+        ),
+        {"answers": date_parts("next_update_due_on"), "version": versions},
+    )
+)
+def test_acknowledging_a_response(responding, data):
     client, response = responding
     with example():
         url = f"/responses/{response.alert.threat_id}/{response.organisation.ods_code}/acknowledge/"
-        outcome = submit(client, url, {**dates, "version": version})
-        if outcome.valid:
-            response.refresh_from_db()
-            assert response.is_acknowledged
+        outcome = submit(client, url, _form(data, response))
+        if outcome.valid:  # read afresh: the fixture's object keeps the version each example starts from
+            assert Response.objects.get(pk=response.pk).is_acknowledged
 
 
 @pytest.fixture
 def bulk(trust_a, trust_b, as_lead_responder):
     alert = make_alert(organisations=[trust_a, trust_b])
-    return as_lead_responder, alert, [trust_a.pk, trust_b.pk]
+    return as_lead_responder, alert, {"a": str(trust_a.pk), "b": str(trust_b.pk)}
+
+
+# Organisations ticked: one or both of the lead's two ("a", "b"), or anything.
+_ticked = st.lists(st.sampled_from(["a", "b"]), min_size=1, max_size=3)
+_meant_bulk = st.fixed_dictionaries(
+    {
+        "answers": st.one_of(complete_answers, st.just({"status": "acknowledge"})),
+        "organisations": _ticked,
+        "step": st.sampled_from(["preview", "confirm"]),
+    }
+)
+_any_bulk = {
+    "answers": anything["answers"],
+    "organisations": st.lists(st.one_of(st.sampled_from(["a", "b"]), field_value("0", "-1")), max_size=3),
+    "step": field_value("preview", "confirm", "change"),
+}
 
 
 @budget
-@given(
-    data=any_answers,
-    chosen=st.lists(st.one_of(st.sampled_from(["a", "b"]), field_value("0", "-1")), max_size=3),
-    step=field_value("preview", "confirm", "change"),
-)
-def test_responding_in_bulk(bulk, data, chosen, step):
-    client, alert, organisation_ids = bulk
-    organisations = [
-        str(organisation_ids[0]) if each == "a" else str(organisation_ids[1]) if each == "b" else each
-        for each in chosen
-    ]
+@given(data=submissions(_meant_bulk, _any_bulk))
+def test_responding_in_bulk(bulk, data):
+    client, alert, ids = bulk
+    organisations = [ids.get(each, each) for each in data["organisations"]]
+    strays = {name: value for name, value in data.items() if name not in _any_bulk}
+    url = f"/responses/{alert.threat_id}/bulk/"
     with example():
-        form = {**data, "organisations": organisations, "step": step}
-        outcome = submit(client, f"/responses/{alert.threat_id}/bulk/", form, accepted=(200, 302))
-        if outcome.valid and outcome.response.status_code == 302:
-            for response in Response.objects.filter(alert=alert, organisation_id__in=organisations):
-                shown = page_text(client.get(response.get_absolute_url()))
-                for answer in _shown_answers(data):
-                    assert answer in shown
+        form = {**strays, **data["answers"], "organisations": organisations, "step": data["step"]}
+        outcome = submit(client, url, form, accepted=(200, 302))
+        if not outcome.valid or data["step"] == "change":
+            return
+        answers = _shown_answers(data["answers"])
+        if outcome.response.status_code == 200:  # the preview: it shows the answers, and carries them to confirm
+            assert_shown(page_text(outcome.response), *answers, where="the preview")
+            outcome = submit(client, url, {**hidden_fields(outcome.response), "step": "confirm"})
+            assert outcome.valid, "the answers carried by the preview were refused"
+        assert outcome.response.status_code == 302
+        for response in Response.objects.filter(alert=alert, organisation_id__in=organisations):
+            assert response.is_acknowledged
+            assert_shown(page_text(client.get(response.get_absolute_url())), *answers, where="the response")
 
 
 @pytest.fixture
@@ -145,12 +174,16 @@ def owing_reacknowledgement(responding, bob, csoc):
 
 
 @budget
-@given(version=field_value("0", "1", "2", "-1", "99"), acknowledging=field_value("update", ""))
-def test_acknowledging_an_update(owing_reacknowledgement, version, acknowledging):
+@given(
+    data=submissions(
+        st.fixed_dictionaries({"version": st.just("current"), "acknowledging": st.sampled_from(["update", ""])}),
+        {"version": field_value("current", "stale", "0", "2", "-1"), "acknowledging": field_value("update", "")},
+    )
+)
+def test_acknowledging_an_update(owing_reacknowledgement, data):
     client, response = owing_reacknowledgement
     with example():
         url = f"/responses/{response.alert.threat_id}/{response.organisation.ods_code}/acknowledge/"
-        outcome = submit(client, url, {"version": version, "acknowledging": acknowledging})
+        outcome = submit(client, url, _form({**data, "answers": {}}, response))
         if outcome.valid:
-            response.refresh_from_db()
-            assert not response.owes_reacknowledgement
+            assert not Response.objects.get(pk=response.pk).owes_reacknowledgement

@@ -32,9 +32,16 @@ cost the same within noise on both engines (PostgreSQL medians: 242 ms and 3.03 
 after; the trigger of the 500-row update takes as long as the upsert the services ran before).
 A version's row stays locked from the write until commit, so writers of the same alert's responses queue there;
 they already queued on the alert's summary rows, written just after, so this adds little waiting of its own.
-One statement locks its versions in name order, but a transaction of several statements locks them statement by
-statement: expire_unable_to_implement, which writes several alerts' responses in turn, could deadlock with a
-single write of the same organisation's response to a later alert (PostgreSQL then cancels one of the two).
+One statement locks its versions in name order, and so does every transaction that writes responses: each writes
+one alert's responses (a single response, a bulk response, or expire_unable_to_implement, which reopens each
+alert's expired exceptions in a transaction of its own) and locks the versions it raises in its first write; the
+summary rows and history after it raise only versions it already holds, and missing responses are created in
+batches in the versions' name order. So two writers never wait for each other in a circle. One rare case remains:
+a bulk response for organisations some of which have no response yet (the pages open them beforehand) locks the
+new ones' versions before the others'. expire_unable_to_implement once wrote several alerts' responses in one
+transaction, statement by statement, and could deadlock with a single write of the same organisation's response
+to a later alert: tests/responses/test_exception_expiry_concurrency.py runs the two at once on PostgreSQL, in
+the order that did.
 
 Why the cache (respond.core.fragments) stays at all: the compliance figures no longer need it to be fast, as
 every response write keeps summary rows up to date (respond.responses.summaries), but rendering "Your alerts"

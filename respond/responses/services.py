@@ -324,13 +324,14 @@ def expire_unable_to_implement(*, now: datetime | None = None) -> int:
         now=now,
     )
     auditor = Auditor.system("expire_unable_to_implement")
+    due = Response.objects.exceptions_to_review(today=today).filter(alert__status=AlertStatus.PUBLISHED)
     reopened = 0
-    with transaction.atomic():
-        due = _locked_responses(
-            Response.objects.exceptions_to_review(today=today).filter(alert__status=AlertStatus.PUBLISHED)
-        )
-        for alert_id in sorted({response.alert_id for response in due}):
-            of_alert = [response for response in due if response.alert_id == alert_id]
+    # One transaction for each alert, in turn: each is then one write of one alert's responses, which takes the
+    # locks of the data versions it raises in one order, as every other response write does
+    # (respond.core.versions). Several alerts in one transaction could deadlock with a single response write.
+    for alert_id in sorted(set(due.values_list("alert_id", flat=True))):
+        with transaction.atomic():
+            of_alert = _locked_responses(due.filter(alert_id=alert_id))  # still due, now it is locked
             reopened += len(_apply(of_alert, submission, user=None, auditor=auditor))
     return reopened
 
@@ -360,8 +361,12 @@ def _create_responses(pairs: list[tuple[int, int]]) -> list[int]:
     table, quote = Response._meta.db_table, connection.ops.quote_name
     columns = ("alert_id", "organisation_id", "status", "version", "created_at")
     now = timezone.now()
-    for start in range(0, len(pairs), 1000):
-        batch = sorted(pairs[start : start + 1000])
+    # In the order of the names of the data versions they raise ("responses-of-organisation:10" before ":9"), so
+    # that the inserts of a long list lock those versions in one order, as a single statement does
+    # (respond.core.versions).
+    ordered = sorted(pairs, key=lambda pair: (str(pair[0]), str(pair[1])))
+    for start in range(0, len(ordered), 1000):
+        batch = ordered[start : start + 1000]
         rows = ", ".join(["(%s, %s, %s, %s, %s)"] * len(batch))
         params = [value for pair in batch for value in (*pair, ResponseStatus.NOT_ACKNOWLEDGED, 0, now)]
         with connection.cursor() as cursor:

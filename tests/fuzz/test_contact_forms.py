@@ -33,7 +33,7 @@ def test_choosing_text_messages(as_alice, data):
 
 
 @budget
-@given(email=st.one_of(addresses, emails, emails.map(str.upper).map(lambda email: f" {email} ")))
+@given(email=st.one_of(nasty_text.map(str), emails, emails.map(str.upper).map(lambda email: f" {email} ")))
 def test_adding_an_email_address(as_alice, email):
     with example():
         outcome = submit(as_alice, "/contact-preferences/email-addresses/add/", {"email": email})

@@ -16,6 +16,12 @@ def csrf_token(html: str) -> str:
     return match.group(1)
 
 
+def page_errors(html: str) -> str:
+    """The page's error messages, for an assertion's message."""
+    main = re.search(r"<main.*?</main>", html, re.DOTALL)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", main.group(0) if main else html)).strip()[:600]
+
+
 def totp_code(secret: str) -> str:
     """Now's code; in a step's last two seconds, the next step's (the service takes the current step only)."""
     left = 30 - time.time() % 30
@@ -37,7 +43,9 @@ def submit_password(session: requests.Session, base_url: str, email: str, passwo
 def sign_in(session: requests.Session, base_url: str, *, email: str, password: str, secret: str) -> None:
     """Password then TOTP code; raises AssertionError when either step does not lead on."""
     answer = submit_password(session, base_url, email, password)
-    assert "/account/2fa/authenticate/" in answer.url, f"the password was not accepted: {answer.status_code}"
+    assert "/account/2fa/authenticate/" in answer.url, (
+        f"the password was not accepted: {answer.status_code} {answer.url} {page_errors(answer.text)}"
+    )
     answer = session.post(
         answer.url,
         data={"code": totp_code(secret), "csrfmiddlewaretoken": csrf_token(answer.text)},

@@ -1,6 +1,7 @@
 """Works out every summary of the responses again from the responses themselves (respond.responses.summaries):
 after loading data some other way than through the services (a restore, a bulk load). Response writes wait while
-it runs; organisations that changed type or region need no rebuild (a scheduled task moves their figures). With --check, changes nothing and says whether the summaries agree with the responses."""
+it runs; organisations that changed type or region need no rebuild (a scheduled task moves their figures). With
+--check, changes nothing and says whether the summaries agree with the responses."""
 
 from typing import Any
 

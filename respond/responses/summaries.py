@@ -317,7 +317,8 @@ def rebuild() -> None:
     PostgreSQL the summaries are locked first, so a response write either committed before (and is in what is
     worked out) or waits, and then adds its change: meanwhile, every response write waits, so this is for a restore
     or a bulk load, not for organisations that moved (move_organisations)."""
-    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in (*SUMMARIES, SummaryPlacement))
+    locked: tuple[type[models.Model], ...] = (*SUMMARIES, SummaryPlacement)
+    tables = ", ".join(connection.ops.quote_name(model._meta.db_table) for model in locked)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")

@@ -13,6 +13,8 @@ threads = int(os.environ.get("WEB_THREADS", "4"))
 timeout = int(os.environ.get("WEB_TIMEOUT", "60"))
 graceful_timeout = 20
 keepalive = 5
+# The project is imported and warmed up (respond.operations.warm_up) once, in the master, before the workers fork.
+preload_app = True
 # Request lines come as JSON from respond.operations.middleware (without paths, which can hold tokens).
 accesslog = None
 errorlog = "-"
@@ -24,6 +26,12 @@ def on_starting(server: Any) -> None:
     if directory:
         shutil.rmtree(directory, ignore_errors=True)
         Path(directory).mkdir(parents=True, exist_ok=True)
+
+
+def when_ready(server: Any) -> None:
+    from respond.operations.warm_up import warm_up
+
+    server.log.info("Warmed up: %(views)s URL names, %(templates)s templates", warm_up())
 
 
 def child_exit(server: Any, worker: Any) -> None:

@@ -7,7 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 TAG_COLOURS = ("white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange", "yellow")
 TAG_PARAMS = {"text", "colour", "classes", "id"}
@@ -37,6 +37,47 @@ def option_tags(items: Iterable[Mapping[str, Any]]) -> Markup:
     return Markup("\n").join(
         option.format(item["value"], selected if item["selected"] else "", item["text"]) for item in items
     )
+
+
+CHECKBOX_ITEM_PARAMS = {"id", "value", "text", "checked", "hint"}
+CHECKBOX_ITEM = (
+    '<div class="nhsuk-checkboxes__item">\n'
+    '  <input class="nhsuk-checkboxes__input" id="{id}" name="{name}" type="checkbox" value="{value}"'
+    "{checked}{described}>\n"
+    '  <label class="nhsuk-label nhsuk-checkboxes__label" for="{id}">\n    {text}\n  </label>{hint}\n'
+    "</div>"
+)
+CHECKBOX_HINT = '\n  <div class="nhsuk-hint nhsuk-checkboxes__hint" id="{id}">\n    {text}\n  </div>'
+
+
+def plain_checkbox_items(items: list[Mapping[str, Any]]) -> bool:
+    """True when checkbox_items() can write these items: no reveals, dividers or behaviours, only text hints."""
+    return all(
+        set(item) <= CHECKBOX_ITEM_PARAMS and set(item.get("hint") or {}) <= {"text"} and item.get("id")
+        for item in items
+    )
+
+
+def checkbox_items(name: str, items: Iterable[Mapping[str, Any]]) -> Markup:
+    """The items of nhsuk-frontend's checkboxes(params) inside a fieldset, for `items` of id, value, text, checked
+    and a text hint: a bulk response offers a checkbox for each of 200 organisations, 200 ms through the macro."""
+    written = []
+    for item in items:
+        item_id = escape(item["id"])
+        hint_id = f"{item_id}-item-hint"
+        hint_text = (item.get("hint") or {}).get("text")
+        written.append(
+            CHECKBOX_ITEM.format(
+                id=item_id,
+                name=escape(name),
+                value=escape(item["value"]),
+                checked=" checked" if item.get("checked") else "",
+                described=f' aria-describedby="{hint_id}"' if hint_text else "",
+                text=escape(item.get("text") or ""),
+                hint=CHECKBOX_HINT.format(id=hint_id, text=escape(hint_text)) if hint_text else "",
+            )
+        )
+    return Markup("\n".join(written))  # noqa: S704 - every value escaped above
 
 
 def indent(text: str, width: int | str = 4, first: bool = False, blank: bool = False) -> str:

@@ -60,6 +60,8 @@ class Responder(Person):
     @task(2)
     def update(self) -> None:
         url = self.response_url(random.choice(self.entry["alerts"]))
+        # An update acknowledges too: an acknowledge link "Your alerts" gave before it is no longer offered.
+        self.to_acknowledge.discard(f"{url}acknowledge/")
         self.send_form(f"{url}update/", "respond: update", UPDATE, leads_to=re.escape(url))
 
 

@@ -16,7 +16,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 from markupsafe import Markup
 
-from respond.core.components import option_tags
+from respond.core.components import checkbox_items, option_tags, plain_checkbox_items
 from respond.core.forms.dates import DATE_PARTS, check_date_parts
 from respond.core.forms.widgets import DateInputWidget
 
@@ -139,6 +139,12 @@ class NhsukBoundField(BoundField):
             option_html = option_tags(params.pop("items", []))
             html = render_to_string("core/fields/select.html", {"params": params})
             return mark_safe(html.replace("</select>", f"{option_html}</select>", 1))  # noqa: S308 - escaped there
+        if component == "checkboxes" and len(params.get("items", [])) > 1 and plain_checkbox_items(params["items"]):
+            # The items are written in Python (components.checkbox_items), inside the macro's empty list.
+            item_html = checkbox_items(params["name"], params.pop("items"))
+            html = render_to_string("core/fields/checkboxes.html", {"params": params})
+            opening = html.index(">", html.index('data-module="nhsuk-checkboxes"')) + 1
+            return mark_safe(html[:opening] + str(item_html) + html[opening:])  # noqa: S308 - escaped there
         return mark_safe(render_to_string(f"core/fields/{component}.html", {"params": params}))  # noqa: S308
 
     def _component(self, widget: forms.Widget, display: Display) -> tuple[str, dict[str, Any]]:

@@ -1,0 +1,55 @@
+"""Checkboxes without reveals have their items written in Python (components.checkbox_items) rather than by
+nhsuk-frontend's macro, for speed: the markup must be the macro's, element for element, in every state."""
+
+import pytest
+from django import forms
+from django.template import engines
+
+from respond.core.forms import CheckboxesField, NhsukForm
+from respond.core.forms.rendering import Display
+from tests.core.html import parse
+from tests.core.test_date_input_markup import tree
+
+MACRO = '{% from "nhsuk/components/checkboxes/macro.jinja" import checkboxes %}{{ checkboxes(params) }}'
+
+
+class OrganisationsForm(NhsukForm):
+    organisations = CheckboxesField(
+        label="Organisations",
+        hint="Choose one or more",
+        choices=[("1", "Leeds & York <Partnership>"), ("2", 'The "Quoted" Trust'), ("3", "North ICB")],
+        choice_hints={"2": "Responded <already>"},
+        error_messages={"required": "Choose at least one organisation"},
+    )
+    note = forms.CharField(required=False)
+
+
+@pytest.mark.parametrize(
+    ("data", "display"),
+    [
+        (None, {}),
+        ({"organisations": ["1", "3"]}, {"label_size": "m", "small": True}),
+        ({"organisations": []}, {}),
+        ({"organisations": ["2"]}, {"classes": "app-orgs", "attributes": {"data-module": "app-orgs"}}),
+    ],
+)
+def test_checkbox_items_are_the_macros_markup(data, display):
+    form = OrganisationsForm(data)
+    if data is not None:
+        form.is_valid()
+    field = form["organisations"]
+    written = field.as_nhsuk(**display)
+    _, params = field._component(field.field.widget, Display(**display))
+    by_macro = engines["jinja2"].from_string(MACRO).render({"params": params})
+    assert tree(parse(written)) == tree(parse(by_macro))
+    assert written.count('type="checkbox"') == 3
+    assert "&lt;Partnership&gt;" in written
+    assert "<Partnership>" not in written
+
+
+def test_checkboxes_with_reveals_still_go_through_the_macro():
+    from tests.core.forms_for_tests import ResponseForm
+
+    field = ResponseForm()["systems"]
+    written = field.as_nhsuk()
+    assert 'data-aria-controls="conditional-id_systems-3"' in written

@@ -158,6 +158,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=100, help="timed requests per page, after 3 warm-up ones")
     parser.add_argument("--reuse", action="store_true", help="keep the data of an earlier run at the same scale")
     parser.add_argument("--no-exports", action="store_true", help="skip the export measurements")
+    parser.add_argument(
+        "--pages", help="time only these pages: comma-separated words of their URL names or labels (over_time,index)"
+    )
     parser.add_argument("--export-child", choices=["csv", "xlsx"], help=argparse.SUPPRESS)
     parser.add_argument("--from", dest="date_from", help=argparse.SUPPRESS)
     parser.add_argument("--to", dest="date_to", help=argparse.SUPPRESS)
@@ -203,7 +206,8 @@ def main(argv: list[str] | None = None) -> None:
     }
     cases = choose_cases()
     print("Measuring pages...", flush=True)
-    baseline, pages = measure_pages(users, cases, args.requests)
+    only = [word.strip() for word in args.pages.split(",") if word.strip()] if args.pages else None
+    baseline, pages = measure_pages(users, cases, args.requests, only)
     exports = []
     if not args.no_exports:
         print("Measuring exports...", flush=True)

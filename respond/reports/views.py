@@ -20,7 +20,7 @@ from respond.core import versions
 from respond.core.decorators import permission_required
 from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, Region
-from respond.reports import charts
+from respond.reports import charts, over_time_tables
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.organisation_history import (
     cached_organisation_summary,
@@ -47,7 +47,7 @@ EXCEPTIONS_SHOWN = 20
 VIEW_REPORTS = "reports.view_reports"
 # Reports show other organisations' figures: never kept by browsers or shared caches.
 private = cache_control(private=True, no_store=True)
-HELPERS = {"charts": charts, "duration_text": duration_text}
+HELPERS = {"charts": charts, "duration_text": duration_text, "over_time_tables": over_time_tables}
 
 
 class CountedPaginator(Paginator):

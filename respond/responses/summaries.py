@@ -28,8 +28,7 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
-from respond.responses import summary_sql
-from respond.responses.delay_bands import band, octave
+from respond.responses import month_medians, summary_sql
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
 from respond.responses.summary_models import (
@@ -37,9 +36,9 @@ from respond.responses.summary_models import (
     AlertDelays,
     DelayKind,
     Grouping,
-    MonthDelayBands,
-    MonthDelayOctaves,
+    MonthCounts,
     MonthDelays,
+    MonthMedians,
     SummaryPlacement,
 )
 
@@ -55,10 +54,17 @@ COUNT_FIELDS = (
 KEYS: dict[type[models.Model], tuple[str, ...]] = {
     AlertCounts: ("alert_id", "organisation_type", "region_key"),
     AlertDelays: ("alert_id", "kind", "minutes"),
-    MonthDelayOctaves: ("month", "grouping", "group_key", "kind", "octave"),
-    MonthDelayBands: ("month", "grouping", "group_key", "kind", "octave", "band"),
-    MonthDelays: ("month", "grouping", "group_key", "kind", "band", "minutes"),
+    MonthCounts: ("month", "grouping", "group_key"),
+    MonthDelays: ("month", "grouping", "group_key", "kind", "minutes"),
+    MonthMedians: ("month", "grouping", "group_key", "kind"),
 }
+MONTH_COUNT_FIELDS = ("in_scope", "acknowledged", "late")
+AMOUNTS: dict[type[models.Model], tuple[str, ...]] = {
+    AlertCounts: COUNT_FIELDS,
+    MonthCounts: MONTH_COUNT_FIELDS,
+    MonthMedians: ("total", "below", "low", "high"),
+}
+# In this order every write locks the rows it adds to (each summary's in key order), so writers never deadlock.
 SUMMARIES = tuple(KEYS)
 # {model: {key: {field: amount}}}
 Figures = dict[type[models.Model], dict[tuple[Any, ...], Counter[str]]]
@@ -176,21 +182,18 @@ def _add(figures: Figures, facts: ResponseFacts, context: Context, sign: int) ->
     figures[AlertCounts][(context.alert_id, *group)].update(counts)
     for kind, minutes in delays:
         figures[AlertDelays][(context.alert_id, kind, minutes)]["count"] += sign
-    if not context.reported or published is None or not delays:
+    if not context.reported or published is None:
         return
     month = month_number(published)
-    groups = ((Grouping.ALL, ""), (Grouping.REGION, str(context.region_group)), (Grouping.TYPE, group[0]))
-    for kind, minutes in delays:
-        its_band = band(minutes)
-        its_octave = octave(its_band)
-        for grouping, key in groups:
-            figures[MonthDelayOctaves][(month, grouping, key, kind, its_octave)]["count"] += sign
-            figures[MonthDelayBands][(month, grouping, key, kind, its_octave, its_band)]["count"] += sign
-            figures[MonthDelays][(month, grouping, key, kind, its_band, minutes)]["count"] += sign
+    month_counts = Counter({name: amount for name, amount in counts.items() if name in MONTH_COUNT_FIELDS})
+    for grouping, key in ((Grouping.ALL, ""), (Grouping.REGION, str(context.region_group)), (Grouping.TYPE, group[0])):
+        figures[MonthCounts][(month, grouping, key)].update(month_counts)
+        for kind, minutes in delays:
+            figures[MonthDelays][(month, grouping, key, kind, minutes)]["count"] += sign
 
 
 def _amounts(model: type[models.Model]) -> tuple[str, ...]:
-    return COUNT_FIELDS if issubclass(model, AlertCounts) else ("count",)
+    return AMOUNTS.get(model, ("count",))
 
 
 def _empty() -> Figures:
@@ -205,7 +208,8 @@ def _column(model: type[models.Model], name: str) -> str:
 
 
 def _write(figures: Figures) -> None:
-    """Adds the figures to the summary rows: one statement a summary, rows in key order."""
+    """Adds the figures to the summary rows: one statement a summary, rows in key order; then moves the middle
+    delays of the months' groups whose delays changed (respond.responses.month_medians)."""
     for model, rows in figures.items():
         changed = sorted((key, amounts) for key, amounts in rows.items() if any(amounts.values()))
         if not changed:
@@ -227,6 +231,7 @@ def _write(figures: Figures) -> None:
                     f"ON CONFLICT ({', '.join(quote(c) for c in key_columns)}) DO UPDATE SET {updates}",
                     params,
                 )
+    month_medians.update(figures[MonthDelays])
 
 
 def record(response_ids: Iterable[int], *, before: Mapping[int, ResponseFacts | None]) -> None:

@@ -5,12 +5,10 @@ Counts are by alert, split by organisation type and region (region 0: none), so 
 reports show is a sum of rows. Times (to acknowledge, to complete) are counted per whole minute of delay, from
 which a median is read exactly: the median of the delays in whole minutes.
 
-Compliance over time reads its counts from the alerts' rows, and its medians from delays counted by month of
-publication for each group the page shows (every organisation, each region, each type): per whole minute
-(MonthDelays), per band of minutes (MonthDelayBands) and per octave of bands (MonthDelayOctaves; see
-respond.responses.delay_bands). A median is found in three steps: the octaves' counts say which octave holds the
-middle delay, that octave's bands which band, and that band's minutes which minute. So a page reads a few rows per
-group, however many responses there are, and the figure is exact."""
+Compliance over time reads its figures by month of publication for each group the page shows (every organisation,
+each region, each type): the counts (MonthCounts), and the middle delays (MonthMedians), which each write moves
+along the delays per whole minute (MonthDelays). So a page reads one row per month, group and figure, however many
+responses there are, and the medians are exact."""
 
 from django.db import models
 
@@ -78,72 +76,67 @@ class Grouping(models.TextChoices):
     TYPE = "t", "Organisation type"
 
 
-class MonthDelayOctaves(models.Model):
-    """How many responses to the alerts published in a month (in London), and counted by the reports (released and
-    asking for a response), took a delay in each octave of minutes to acknowledge, or to complete, by group."""
+class MonthCounts(models.Model):
+    """The in-scope responses to the alerts published in a month (in London), and counted by the reports (released
+    and asking for a response), by group: how many, acknowledged, and of those, late."""
 
     month = models.IntegerField()  # year * 12 + month - 1
     grouping = models.CharField(max_length=1, choices=Grouping.choices)
     group_key = models.CharField(max_length=30)
-    kind = models.CharField(max_length=1, choices=DelayKind.choices)
-    octave = models.IntegerField()
-    count = models.IntegerField(default=0)
+    in_scope = models.IntegerField(default=0)
+    acknowledged = models.IntegerField(default=0)
+    late = models.IntegerField(default=0)
 
     class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "grouping", "group_key", "kind", "octave"], name="one_month_delay_octaves_row"
-            )
-        ]
+        constraints = [models.UniqueConstraint(fields=["month", "grouping", "group_key"], name="one_month_counts_row")]
 
     def __str__(self) -> str:
-        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in {self.octave}"
-
-
-class MonthDelayBands(models.Model):
-    """The same per band of minutes (a band's octave kept beside it, so one octave's bands are one range of the
-    unique index)."""
-
-    month = models.IntegerField()
-    grouping = models.CharField(max_length=1, choices=Grouping.choices)
-    group_key = models.CharField(max_length=30)
-    kind = models.CharField(max_length=1, choices=DelayKind.choices)
-    octave = models.IntegerField()
-    band = models.IntegerField()
-    count = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["month", "grouping", "group_key", "kind", "octave", "band"], name="one_month_delay_bands_row"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in band {self.band}"
+        return f"Month {self.month}, {self.grouping} {self.group_key}: {self.in_scope} in scope"
 
 
 class MonthDelays(models.Model):
-    """The same per whole minute of delay (a minute's band is kept beside it, so one band's minutes are one range
-    of the unique index)."""
+    """How many of those responses took each whole number of minutes to acknowledge, or to complete, by group."""
 
     month = models.IntegerField()
     grouping = models.CharField(max_length=1, choices=Grouping.choices)
     group_key = models.CharField(max_length=30)
     kind = models.CharField(max_length=1, choices=DelayKind.choices)
-    band = models.IntegerField()
     minutes = models.IntegerField()
     count = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["month", "grouping", "group_key", "kind", "band", "minutes"], name="one_month_delays_row"
+                fields=["month", "grouping", "group_key", "kind", "minutes"], name="one_month_delays_minute"
             )
         ]
 
     def __str__(self) -> str:
         return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.count} in {self.minutes} min"
+
+
+class MonthMedians(models.Model):
+    """The middle delays of a month's group's MonthDelays (the median is halfway between them), kept with them in
+    the same transaction: how many delays there are, the low middle one (the ((total - 1) // 2)th, counting from 0)
+    and how many come before it, and the high middle one (the (total // 2)th). A write moves the middles from where
+    they were, reading only the minutes between (respond.responses.month_medians)."""
+
+    month = models.IntegerField()
+    grouping = models.CharField(max_length=1, choices=Grouping.choices)
+    group_key = models.CharField(max_length=30)
+    kind = models.CharField(max_length=1, choices=DelayKind.choices)
+    total = models.IntegerField(default=0)
+    below = models.IntegerField(default=0)  # delays shorter than the low middle one
+    low = models.IntegerField(null=True)  # minutes; None when there are none
+    high = models.IntegerField(null=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["month", "grouping", "group_key", "kind"], name="one_month_medians_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"Month {self.month}, {self.grouping} {self.group_key}, {self.kind}: {self.low} to {self.high} min"
 
 
 class SummaryPlacement(models.Model):

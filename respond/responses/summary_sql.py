@@ -11,7 +11,6 @@ from django.utils import timezone
 
 from respond.alerts.models import RELEASED_STATUSES, Alert
 from respond.organisations.models import Organisation, Region
-from respond.responses.delay_bands import band_sql, octave_sql
 from respond.responses.models import Response
 from respond.responses.statuses import ResponseStatus
 from respond.responses.summary_models import (
@@ -19,9 +18,9 @@ from respond.responses.summary_models import (
     AlertDelays,
     DelayKind,
     Grouping,
-    MonthDelayBands,
-    MonthDelayOctaves,
+    MonthCounts,
     MonthDelays,
+    MonthMedians,
     SummaryPlacement,
 )
 
@@ -102,20 +101,24 @@ def moved_organisations() -> str:
     )
 
 
-def _delays() -> tuple[str, list[Any]]:
-    """Each in-scope response's delays: (alert, organisation type, region group, reported, month, kind, minutes)."""
-    month, month_params = _month("alert.published_at")
-    region_groups = (
+def _region_groups() -> str:
+    """Each region's id, and the first id of the regions of its name (first_id)."""
+    return (
         f"SELECT region.id, MIN(same_name.id) AS first_id FROM {_table(Region)} region "
         f"JOIN {_table(Region)} same_name ON same_name.name = region.name GROUP BY region.id"
     )
+
+
+def _delays() -> tuple[str, list[Any]]:
+    """Each in-scope response's delays: (alert, organisation type, region group, reported, month, kind, minutes)."""
+    month, month_params = _month("alert.published_at")
     reported = ", ".join(["%s"] * len(RELEASED_STATUSES))
     columns = (
         "response.alert_id, organisation.organisation_type, COALESCE(region_group.first_id, 0) AS region_group, "
         f"CASE WHEN alert.status IN ({reported}) AND alert.response_required THEN 1 ELSE 0 END AS reported, "
         f"{month} AS month"
     )
-    source = f"{_in_scope()} LEFT JOIN ({region_groups}) region_group ON region_group.id = organisation.region_id"
+    source = f"{_in_scope()} LEFT JOIN ({_region_groups()}) region_group ON region_group.id = organisation.region_id"
     sql = (
         f"SELECT {columns}, %s AS kind, {_minutes('alert.published_at', 'response.acknowledged_at')} AS minutes "
         f"FROM {source} WHERE alert.published_at IS NOT NULL AND response.acknowledged_at IS NOT NULL "
@@ -139,16 +142,69 @@ def _alert_counts() -> tuple[str, list[Any]]:
     return sql, list(STATUS_COUNTS)
 
 
+def _groups(source: str, columns: str) -> str:
+    """The rows of `source` (with month, organisation_type and region_group) once for each group they count in:
+    (month, grouping, group key, *columns); the groupings are the first three parameters."""
+    return (
+        f"SELECT month, %s AS grouping, '' AS group_key, {columns} FROM {source} "
+        f"UNION ALL SELECT month, %s, CAST(region_group AS TEXT), {columns} FROM {source} "
+        f"UNION ALL SELECT month, %s, organisation_type, {columns} FROM {source}"
+    )
+
+
+GROUPINGS = [Grouping.ALL.value, Grouping.REGION.value, Grouping.TYPE.value]
+
+
 def _by_group() -> tuple[str, list[Any]]:
     """The reported delays once for each group they count in: (month, grouping, group key, kind, minutes)."""
     delays, params = _delays()
-    sql = (
-        f"WITH d AS ({delays}) SELECT month, grouping, group_key, kind, minutes FROM ("
-        "SELECT month, %s AS grouping, '' AS group_key, kind, minutes FROM d WHERE reported = 1 "
-        "UNION ALL SELECT month, %s, CAST(region_group AS TEXT), kind, minutes FROM d WHERE reported = 1 "
-        "UNION ALL SELECT month, %s, organisation_type, kind, minutes FROM d WHERE reported = 1) g"
+    return f"WITH d AS ({delays}) {_groups('d WHERE reported = 1', 'kind, minutes')}", [*params, *GROUPINGS]
+
+
+def _month_counts() -> tuple[str, list[Any]]:
+    """The reported responses' counts by month and group (as _alert_counts, of the alerts that count)."""
+    month, month_params = _month("alert.published_at")
+    reported = ", ".join(["%s"] * len(RELEASED_STATUSES))
+    responses = (
+        f"SELECT {month} AS month, organisation.organisation_type, COALESCE(region_group.first_id, 0) AS region_group, "
+        "CASE WHEN response.acknowledged_at IS NOT NULL THEN 1 ELSE 0 END AS acknowledged, "
+        "CASE WHEN NOT response.acknowledged_within_window THEN 1 ELSE 0 END AS late "
+        f"FROM {_in_scope()} LEFT JOIN ({_region_groups()}) region_group ON region_group.id = organisation.region_id "
+        f"WHERE alert.published_at IS NOT NULL AND alert.status IN ({reported}) AND alert.response_required"
     )
-    return sql, [*params, Grouping.ALL.value, Grouping.REGION.value, Grouping.TYPE.value]
+    sql = (
+        f"WITH r AS ({responses}) SELECT month, grouping, group_key, COUNT(*), SUM(acknowledged), SUM(late) "
+        f"FROM ({_groups('r', 'acknowledged, late')}) g GROUP BY 1, 2, 3"
+    )
+    return sql, [*month_params, *sorted(RELEASED_STATUSES), *GROUPINGS]
+
+
+def _month_delays() -> tuple[str, list[Any]]:
+    grouped, params = _by_group()
+    return (
+        f"SELECT month, grouping, group_key, kind, minutes, COUNT(*) AS n FROM ({grouped}) g GROUP BY 1, 2, 3, 4, 5",
+        params,
+    )
+
+
+def _month_medians() -> tuple[str, list[Any]]:
+    """Each series' number of delays, the low middle one (the ((total - 1) // 2)th, from 0) and how many come before
+    it, and the high middle one (the (total // 2)th), from the running counts of its minutes."""
+    minutes, params = _month_delays()
+    series = "PARTITION BY month, grouping, group_key, kind"
+    running = (
+        f"SELECT month, grouping, group_key, kind, minutes, n, "
+        f"CAST(SUM(n) OVER ({series} ORDER BY minutes ROWS UNBOUNDED PRECEDING) AS INTEGER) - n AS earlier, "
+        f"CAST(SUM(n) OVER ({series}) AS INTEGER) AS total FROM ({minutes}) m"
+    )
+    low = "earlier <= (total - 1) / 2 AND (total - 1) / 2 < earlier + n"
+    high = "earlier <= total / 2 AND total / 2 < earlier + n"
+    sql = (
+        f"SELECT month, grouping, group_key, kind, MAX(total), MAX(CASE WHEN {low} THEN earlier END), "
+        f"MAX(CASE WHEN {low} THEN minutes END), MAX(CASE WHEN {high} THEN minutes END) "
+        f"FROM ({running}) r GROUP BY 1, 2, 3, 4"
+    )
+    return sql, params
 
 
 def select(model: type[models.Model]) -> tuple[str, list[Any]]:
@@ -158,23 +214,9 @@ def select(model: type[models.Model]) -> tuple[str, list[Any]]:
     if model is AlertDelays:
         delays, params = _delays()
         return f"SELECT alert_id, kind, minutes, COUNT(*) FROM ({delays}) d GROUP BY 1, 2, 3", params
-    grouped, params = _by_group()
-    band = band_sql("minutes")
-    if model is MonthDelayOctaves:
-        return (
-            f"SELECT month, grouping, group_key, kind, {octave_sql(band)}, COUNT(*) FROM ({grouped}) g "
-            "GROUP BY 1, 2, 3, 4, 5",
-            params,
-        )
-    if model is MonthDelayBands:
-        return (
-            f"SELECT month, grouping, group_key, kind, {octave_sql(band)}, {band}, COUNT(*) FROM ({grouped}) g "
-            "GROUP BY 1, 2, 3, 4, 5, 6",
-            params,
-        )
-    assert model is MonthDelays
-    return (
-        f"SELECT month, grouping, group_key, kind, {band}, minutes, COUNT(*) FROM ({grouped}) g "
-        "GROUP BY 1, 2, 3, 4, 5, 6",
-        params,
-    )
+    if model is MonthCounts:
+        return _month_counts()
+    if model is MonthDelays:
+        return _month_delays()
+    assert model is MonthMedians
+    return _month_medians()

@@ -172,7 +172,7 @@ def count_queries(client, url: str, *, cached: bool = False) -> tuple[int, list[
     return len(captured.captured_queries), slowest
 
 
-def measure_page(  # type: ignore[no-untyped-def]
+def measure_one(  # type: ignore[no-untyped-def]
     timer: Timer,
     clients: tuple,
     label: str,
@@ -265,12 +265,24 @@ def choose_cases() -> Cases:
     )
 
 
-def measure_pages(users: dict[str, int], cases: Cases, requests: int) -> tuple[PageResult, list[PageResult]]:
+def measure_pages(
+    users: dict[str, int], cases: Cases, requests: int, only: list[str] | None = None
+) -> tuple[PageResult, list[PageResult]]:
+    """Every page, or those whose URL name (reports:over_time) or label holds one of `only`'s words."""
     auditor = signed_in_client(users["auditor"])
     baseline_client = signed_in_client(users["auditor"])
     lead, small_user = signed_in_client(users["lead"]), signed_in_client(users["small"])
     timer = Timer(baseline_client, requests)
     both = (auditor, auditor)
+
+    def chosen(label: str, url_name: str) -> bool:
+        return not only or any(word.lower() in f"{url_name} {label}".lower() for word in only)
+
+    def measure_page(timer, clients, label, url_name, *cases, **options):  # type: ignore[no-untyped-def]
+        if not chosen(label, url_name):
+            return PageResult(label, url_name, note="not measured: not chosen (--pages)", counts_in_result=False)
+        return measure_one(timer, clients, label, url_name, *cases, **options)
+
     pages = [
         measure_page(
             timer,

@@ -12,7 +12,7 @@ from django.urls import reverse
 from respond.accounts.models import Role
 from respond.organisations.models import OrganisationType
 from respond.responses.models import ResponseStatus
-from respond.responses.summary_models import MonthDelayOctaves
+from respond.responses.summary_models import MonthMedians
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory
 from tests.reports.conftest import X_PUBLISHED, at
 from tests.responses.conftest import acknowledge, make_alert, response_of, update
@@ -100,7 +100,7 @@ def query_counts(client, data: Data, *, again: bool = False) -> dict[str, int]:
             assert "PERCENTILE_CONT" in sql, name
         if name == "over time" and not again:
             # Whole months, no other filter: the medians are read from the summaries, in the database.
-            assert MonthDelayOctaves._meta.db_table in sql, name
+            assert MonthMedians._meta.db_table in sql, name
         if name == "alert" and not again:
             # The figures are read from the summary rows each response write keeps (respond.responses.summaries).
             assert "delays" in sql, name

@@ -4,18 +4,7 @@ from django.db import migrations, models
 
 
 def count_the_month_delays(apps, schema_editor):
-    """Works the new summaries out from the responses there are (with today's statements: they only read the
-    responses, alerts, organisations and regions, whose columns they use are those of this migration's time)."""
-    from respond.responses import summary_sql
-    from respond.responses.summaries import KEYS, _amounts, _column
-    from respond.responses.summary_models import MonthDelayBands, MonthDelayOctaves, MonthDelays
-
-    quote = schema_editor.connection.ops.quote_name
-    with schema_editor.connection.cursor() as cursor:
-        for model in (MonthDelayOctaves, MonthDelayBands, MonthDelays):
-            sql, params = summary_sql.select(model)
-            columns = ", ".join(quote(_column(model, name)) for name in (*KEYS[model], *_amounts(model)))
-            cursor.execute(f"INSERT INTO {quote(model._meta.db_table)} ({columns}) {sql}", params)
+    """Nothing now: 0011_month_medians works the month summaries out (these tables changed shape there)."""
 
 
 class Migration(migrations.Migration):

@@ -1,26 +1,22 @@
-"""An organisation's compliance history: its figures across alerts (cached under its responses' version), its
-responses to each alert, and its open exceptions."""
+"""An organisation's compliance history: its figures across alerts, its responses to each alert, and its open
+exceptions."""
 
-from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.core.cache import cache
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
-from respond.alerts.models import ALERTS_VERSION
-from respond.core import versions
 from respond.organisations.models import Organisation
-from respond.reports.services import FIGURES_EXPIRE_AFTER
 from respond.reports.statistics import (
     Medians,
     deadline_expression,
+    median_aggregates,
     medians,
+    medians_of,
     percent,
 )
-from respond.responses.changes import organisation_responses_version
 from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
 
 
@@ -69,16 +65,19 @@ def _open_exceptions(responses: ResponseQuerySet) -> ResponseQuerySet:
 
 
 def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
-    """Two queries: the counts, and the medians. Counted from the organisation's responses, which publication
-    opens for every organisation in scope; what is open is the responses' own definition, as a subquery."""
+    """One query on PostgreSQL, counts and medians together (two elsewhere: medians_in_python), however many
+    responses the organisation has; not cached on its own (the page that shows it is). What is open is the
+    responses' own definition (ResponseQuerySet.open_condition)."""
     responses = organisation_responses(organisation)
+    unable = Q(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
     figures = responses.annotate(deadline=deadline_expression()).aggregate(
         alerts=Count("pk"),
         acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
         late=Count("pk", filter=Q(acknowledged_within_window=False)),
         missed=Count("pk", filter=Q(acknowledged_at__isnull=True, deadline__lt=now)),
-        open_remediations=Count("pk", filter=Q(pk__in=open_remediations(responses).values("pk"))),
-        open_exceptions=Count("pk", filter=Q(pk__in=_open_exceptions(responses).values("pk"))),
+        open_remediations=Count("pk", filter=ResponseQuerySet.open_condition() & ~unable),
+        open_exceptions=Count("pk", filter=ResponseQuerySet.open_condition() & unable),
+        **median_aggregates(),
     )
     return OrganisationSummary(
         alerts=figures["alerts"],
@@ -87,42 +86,8 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
         missed=figures["missed"],
         open_remediations=figures["open_remediations"],
         open_exceptions=figures["open_exceptions"],
-        medians=medians(responses),
+        medians=medians_of(figures) if median_aggregates() else medians(responses),
     )
-
-
-@dataclass(frozen=True)
-class OrganisationFigures:
-    """An organisation's summary as cached: its figures but the missed acknowledgements, which time changes, and
-    when the window of each response not yet acknowledged closes, to count those missed at any moment."""
-
-    summary: OrganisationSummary
-    unacknowledged_deadlines: tuple[datetime, ...]
-
-    def at(self, now: datetime) -> OrganisationSummary:
-        return replace(self.summary, missed=bisect_left(self.unacknowledged_deadlines, now))
-
-
-def cached_organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
-    """organisation_summary, cached under the organisation's responses' version and the alerts' (an alert's
-    status decides what is still open): worked out again once either changed."""
-    responses_version = organisation_responses_version(organisation.pk)
-    found = versions.current([responses_version, ALERTS_VERSION])
-    key = f"reports:organisation-figures:{organisation.pk}:{found[responses_version]}:{found[ALERTS_VERSION]}"
-    figures: OrganisationFigures | None = cache.get(key)
-    if figures is None:
-        deadlines = (
-            organisation_responses(organisation)
-            .filter(acknowledged_at__isnull=True)
-            .annotate(deadline=deadline_expression())
-            .values_list("deadline", flat=True)
-        )
-        figures = OrganisationFigures(
-            summary=organisation_summary(organisation, now=now),
-            unacknowledged_deadlines=tuple(sorted(deadline for deadline in deadlines if deadline is not None)),
-        )
-        cache.set(key, figures, FIGURES_EXPIRE_AFTER)
-    return figures.at(now)
 
 
 HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {

@@ -1,6 +1,7 @@
 """The compliance figures behind the alert reports: every alert's, and one alert's by organisation type and region
 (an organisation's history is in organisation_history). Each function runs a fixed number of aggregate queries
-however many organisations, alerts and responses there are; the costly ones are cached under data versions."""
+however many organisations, alerts and responses there are, read from the summary rows every response write keeps
+(respond.responses.summaries); the pages that show them are cached (respond.core.fragments)."""
 
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
@@ -8,12 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.core.cache import cache
 from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
 
-from respond.alerts.models import ALERTS_VERSION, Alert, AlertQuerySet
-from respond.core import versions
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, OrganisationType, Region
+from respond.alerts.models import Alert, AlertQuerySet
+from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports.statistics import (
     Acknowledgements,
     Medians,
@@ -22,15 +21,11 @@ from respond.reports.statistics import (
     median_of_counts,
     statuses_of,
 )
-from respond.responses.changes import alert_responses_version
 from respond.responses.models import ResponseStatus
 from respond.responses.summaries import COUNT_FIELDS
 from respond.responses.summary_models import AlertCounts, AlertDelays, DelayKind
 
 NO_REGION = "No region"
-# Cached figures are kept fresh by versions (respond.core.versions), which every write raises; they expire as
-# well, so that the cache does not keep figures of old versions for long.
-FIGURES_EXPIRE_AFTER = 10 * 60
 
 
 def reported_alerts() -> AlertQuerySet:
@@ -39,13 +34,8 @@ def reported_alerts() -> AlertQuerySet:
 
 
 def reported_years() -> list[int]:
-    """The years reported alerts were published in, newest first: cached under the alerts' version."""
-    key = f"reports:years:{versions.current([ALERTS_VERSION])[ALERTS_VERSION]}"
-    years: list[int] | None = cache.get(key)
-    if years is None:
-        years = sorted({moment.year for moment in reported_alerts().datetimes("published_at", "year")}, reverse=True)
-        cache.set(key, years, FIGURES_EXPIRE_AFTER)
-    return years
+    """The years reported alerts were published in, newest first: one small query of the alerts."""
+    return sorted({moment.year for moment in reported_alerts().datetimes("published_at", "year")}, reverse=True)
 
 
 # All alerts -------------------------------------------------------------------------------------------------------
@@ -169,17 +159,12 @@ def type_label(value: str) -> str:
 
 
 def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
-    """The figures are cached under the alert's responses' version and the organisations' (their types and
-    regions group them): worked out again only once a response to the alert, or an organisation, changed."""
-    responses_version = alert_responses_version(alert.pk)
-    found = versions.current([responses_version, ORGANISATION_DETAILS_VERSION])
-    key = f"reports:alert-figures:{alert.pk}:{found[responses_version]}:{found[ORGANISATION_DETAILS_VERSION]}"
-    figures: AlertFigures | None = cache.get(key)
-    if figures is None:
-        figures = _alert_figures(alert.pk)
-        cache.set(key, figures, FIGURES_EXPIRE_AFTER)
+    """Read from the summary rows each response write keeps: two small queries, not cached on their own (the
+    pages that show them are: a cache of the figures too cost more queries afresh than it saved)."""
     return AlertReport(
-        alert=alert, figures=figures, deadline_passed=alert.deadline_at is not None and alert.deadline_at < now
+        alert=alert,
+        figures=_alert_figures(alert.pk),
+        deadline_passed=alert.deadline_at is not None and alert.deadline_at < now,
     )
 
 

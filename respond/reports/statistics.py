@@ -164,25 +164,32 @@ def _median(values: Sequence[timedelta]) -> timedelta | None:
     return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
 
 
+def median_aggregates() -> dict[str, Aggregate]:
+    """PERCENTILE_CONT aggregates of the median times to acknowledge and to complete, on PostgreSQL (to add to
+    other aggregates of the same responses: see medians_of); none on other databases."""
+    if connection.vendor != "postgresql":
+        return {}
+    published = F("alert__published_at")
+    complete = Q(status=ResponseStatus.COMPLETE, closed_at__isnull=False)
+    return {
+        "median_acknowledge": Median(F("acknowledged_at") - published),
+        "median_complete": Median(F("closed_at") - published, filter=complete),
+    }
+
+
+def medians_of(row: Mapping[str, Any]) -> Medians:
+    return Medians(row["median_acknowledge"], row["median_complete"])
+
+
 def grouped_medians(responses: QuerySet[Response], group_by: Sequence[str] = ()) -> dict[tuple[Hashable, ...], Medians]:
     """Median times to acknowledge and to complete for each group of responses (the key is the group_by
     values; () for all). PostgreSQL works them out with PERCENTILE_CONT; other databases (SQLite, for one
     alert or organisation in development) get the timestamps and work them out here."""
-    published = F("alert__published_at")
-    complete = Q(status=ResponseStatus.COMPLETE, closed_at__isnull=False)
-    if connection.vendor == "postgresql":
-        aggregates = {
-            "median_acknowledge": Median(F("acknowledged_at") - published),
-            "median_complete": Median(F("closed_at") - published, filter=complete),
-        }
+    if aggregates := median_aggregates():
         if not group_by:
-            overall = responses.aggregate(**aggregates)
-            return {(): Medians(overall["median_acknowledge"], overall["median_complete"])}
+            return {(): medians_of(responses.aggregate(**aggregates))}
         rows = responses.values(*group_by).annotate(**aggregates).order_by()
-        return {
-            tuple(row[name] for name in group_by): Medians(row["median_acknowledge"], row["median_complete"])
-            for row in rows
-        }
+        return {tuple(row[name] for name in group_by): medians_of(row) for row in rows}
     timings = responses.filter(acknowledged_at__isnull=False).values_list(
         *group_by, "alert__published_at", "acknowledged_at", "closed_at", "status"
     )

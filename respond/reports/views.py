@@ -23,10 +23,10 @@ from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisat
 from respond.reports import charts, over_time_tables
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.organisation_history import (
-    cached_organisation_summary,
     history_rows,
     open_exceptions,
     organisation_history,
+    organisation_summary,
 )
 from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
 from respond.reports.services import (
@@ -161,7 +161,7 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
     state = (organisation.pk, [found[name] for name in names], can_view_reports, minute, query_state(request.GET))
 
     def context() -> dict[str, Any]:
-        summary = cached_organisation_summary(organisation, now=now)
+        summary = organisation_summary(organisation, now=now)
         show = _show(filter_form)
         history = CountedPaginator(
             organisation_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)

@@ -74,9 +74,13 @@ class ResponseQuerySet(models.QuerySet["Response"]):
     def open(self) -> "ResponseQuerySet":
         """Something is still owed: a status until complete or not applicable, or an update's acknowledgement
         (which a closed response can owe too: an update may change the remediation)."""
-        return self.filter(
-            ~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False),
-            alert__status=AlertStatus.PUBLISHED,
+        return self.filter(self.open_condition())
+
+    @staticmethod
+    def open_condition() -> Q:
+        """open() as a condition, for a count of open responses among others (Count(..., filter=...))."""
+        return (~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False)) & Q(
+            alert__status=AlertStatus.PUBLISHED
         )
 
     def closed(self) -> "ResponseQuerySet":

@@ -226,13 +226,16 @@ def _series(months: dict[date, Acknowledgements], medians: dict[date, Medians], 
         MonthFigures(month=month, acknowledgements=months[month], medians=medians.get(month, Medians()))
         for month in sorted(months)
     ]
-    return GroupSeries(
-        label=label, months=figures, acknowledgements=sum((m.acknowledgements for m in figures), Acknowledgements())
+    whole = Acknowledgements(
+        in_scope=sum(months[month].in_scope for month in months),
+        within_window=sum(months[month].within_window for month in months),
+        late=sum(months[month].late for month in months),
     )
+    return GroupSeries(label=label, months=figures, acknowledgements=whole)
 
 
 def compliance_over_time(filters: OverTimeFilters) -> OverTime:
-    """Read from the summaries for whole months and no other filter (three queries); otherwise worked out by the
+    """Read from the summaries for whole months and no other filter (two queries); otherwise worked out by the
     database on PostgreSQL (one query), elsewhere partly here (two)."""
     if summarised(filters):
         counts, medians = figures_from_summaries(filters)
@@ -240,14 +243,13 @@ def compliance_over_time(filters: OverTimeFilters) -> OverTime:
         counts, medians = _figures_in_postgresql(filters)
     else:
         counts, medians = _figures_elsewhere(filters)
-    grouped: dict[str, dict[str, dict[date, Acknowledgements]]] = defaultdict(
-        lambda: defaultdict(lambda: defaultdict(Acknowledgements))
-    )
+    grouped: dict[str, dict[str, dict[date, Acknowledgements]]] = defaultdict(lambda: defaultdict(dict))
     times: dict[str, dict[str | None, dict[date, Medians]]] = defaultdict(lambda: defaultdict(dict))
     for (kind, month, value), figures in counts.items():
         # Organisations without a region are shown together, after the regions.
         label = (value or NO_REGION) if kind == BY_REGION else value or ""
-        grouped[kind][label][month] += figures
+        months = grouped[kind][label]
+        months[month] = months[month] + figures if month in months else figures
     for (kind, month, value), value_medians in medians.items():
         times[kind][value][month] = value_medians
 

@@ -51,18 +51,19 @@ def month_table(caption: str, months: Iterable[_Month], caption_hidden: bool = F
     for month in months:
         figures = month.acknowledgements
         in_scope = figures.in_scope
+        # Month names, numbers and durations: nothing to escape.
         rows.append(
             ROW.format(
-                escape(month.month.strftime("%B %Y")),
+                month.month.strftime("%B %Y"),
                 in_scope,
                 share(figures.within_window, in_scope),
                 share(figures.late, in_scope),
                 share(figures.not_acknowledged, in_scope),
-                escape(duration_text(month.medians.acknowledge)),
-                escape(duration_text(month.medians.complete)),
+                duration_text(month.medians.acknowledge),
+                duration_text(month.medians.complete),
             )
         )
-    # Every value put in is escaped above (or is a number, or this module's markup).
+    # Every value put in is escaped (the caption), or a month, a number or a duration, or this module's markup.
     return Markup(  # noqa: S704
         f'<table class="nhsuk-table">\n  <caption class="nhsuk-table__caption nhsuk-table__caption--s{hidden}">'
         f'{escape(caption)}</caption>\n  {HEAD}\n  <tbody class="nhsuk-table__body">{"".join(rows)}\n  </tbody>\n'

@@ -84,15 +84,23 @@ class ResponseQuerySet(models.QuerySet["Response"]):
         )
 
     def closed(self) -> "ResponseQuerySet":
-        return self.filter(
-            Q(status__in=CLOSED_STATUSES, reacknowledgement_due_at__isnull=True) | Q(alert__status=AlertStatus.CLOSED)
+        return self.filter(self.closed_condition())
+
+    @staticmethod
+    def closed_condition() -> Q:
+        return Q(status__in=CLOSED_STATUSES, reacknowledgement_due_at__isnull=True) | Q(
+            alert__status=AlertStatus.CLOSED
         )
 
     def overdue(self, *, now: datetime) -> "ResponseQuerySet":
         """Not acknowledged by the deadline, in progress with its next update overdue, or an update not
         acknowledged again by its deadline."""
+        return self.filter(self.overdue_condition(now=now))
+
+    @staticmethod
+    def overdue_condition(*, now: datetime) -> Q:
         today = timezone.localdate(now)
-        return self.open().filter(
+        return ResponseQuerySet.open_condition() & (
             Q(status=ResponseStatus.NOT_ACKNOWLEDGED, alert_id__in=past_deadline_alert_ids(now))
             | Q(status=ResponseStatus.IN_PROGRESS, next_update_due_on__lt=today)
             | Q(reacknowledgement_due_at__lt=now)
@@ -100,13 +108,18 @@ class ResponseQuerySet(models.QuerySet["Response"]):
 
     def shown(self, show: str, *, now: datetime) -> "ResponseQuerySet":
         """What the "Your alerts" filter (and the API's) shows: "open" (else), "overdue", "closed" or "all"."""
+        return self.filter(self.shown_condition(show, now=now))
+
+    @staticmethod
+    def shown_condition(show: str, *, now: datetime) -> Q:
+        """shown() as a condition, for counting what it shows among other responses (Count(..., filter=...))."""
         if show == "overdue":
-            return self.overdue(now=now)
+            return ResponseQuerySet.overdue_condition(now=now)
         if show == "closed":
-            return self.closed()
+            return ResponseQuerySet.closed_condition()
         if show == "all":
-            return self
-        return self.open()
+            return Q()
+        return ResponseQuerySet.open_condition()
 
     def owing_reacknowledgement(self) -> "ResponseQuerySet":
         """Acknowledged responses asked by an update of their (still published) alert to acknowledge it again."""

@@ -6,12 +6,13 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q, Window
+from django.db.models import Count, F, Min, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from respond.accounts.models import Membership, User
@@ -43,51 +44,38 @@ class AlertGroup:
     reacknowledgement_overdue: bool = False
 
 
-def _groups(
-    theirs: ResponseQuerySet, responses: ResponseQuerySet, alerts: list[Alert], now: datetime
-) -> list[AlertGroup]:
-    """The page's alerts with their first rows, in five queries however many alerts and organisations there are.
-    `theirs`: the person's organisations' responses; `responses`: those the page shows."""
-    unacknowledged = dict(
-        theirs.filter(alert__in=alerts, status=ResponseStatus.NOT_ACKNOWLEDGED)
-        .values("alert_id")
-        .annotate(count=Count("id"))
-        .values_list("alert_id", "count")
-    )
-    reacknowledge_by = dict(
-        theirs.owing_reacknowledgement()
-        .filter(alert__in=alerts)
-        .values("alert_id")
-        .annotate(due=Min("reacknowledgement_due_at"))
-        .values_list("alert_id", "due")
-    )
-    of_page = responses.filter(alert__in=alerts)
-    totals = dict(of_page.values("alert_id").annotate(count=Count("id")).values_list("alert_id", "count"))
+def _groups(responses: ResponseQuerySet, figures: list[dict[str, Any]], now: datetime) -> list[AlertGroup]:
+    """The page's alerts with their first rows: one query, with the alerts (every alert listed has a row).
+    `responses`: those the page shows; `figures`: the page's alerts' figures (see _your_alerts_context)."""
     by_name = (F("organisation__name").asc(), F("organisation_id").asc())
     first_rows = (
-        of_page.select_related("alert", "organisation")
+        responses.filter(alert__in=[row["alert_id"] for row in figures])
+        .select_related("alert", "organisation")
         .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=by_name))
         .filter(position__lte=ROWS_PER_ALERT)
         .order_by(*by_name)
     )
     rows: dict[int, list[ResponseRow]] = {}
+    alerts: dict[int, Alert] = {}
     for response in first_rows:
+        alerts.setdefault(response.alert_id, response.alert)
+        response.alert = alerts[response.alert_id]  # one Alert object for each alert's rows
         rows.setdefault(response.alert_id, []).append(ResponseRow.build(response, now=now, can_submit=True))
     groups = []
-    for alert in alerts:
-        waiting = unacknowledged.get(alert.pk, 0)
+    for row in figures:
+        alert, waiting, reacknowledge_by = alerts[row["alert_id"]], row["unacknowledged"], row["reacknowledge_by"]
         deadline = alert.deadline_at
         groups.append(
             AlertGroup(
                 alert=alert,
-                rows=rows.get(alert.pk, []),
-                total=totals.get(alert.pk, 0),
+                rows=rows[alert.pk],
+                total=row["total"],
                 unacknowledged=waiting,
                 time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
                 acknowledgement_overdue=bool(waiting and deadline and deadline < now),
-                reacknowledge_by=reacknowledge_by.get(alert.pk),
-                reacknowledgement_time_left=time_left_text(reacknowledge_by.get(alert.pk), now),
-                reacknowledgement_overdue=reacknowledge_by.get(alert.pk, now) < now,
+                reacknowledge_by=reacknowledge_by,
+                reacknowledgement_time_left=time_left_text(reacknowledge_by, now),
+                reacknowledgement_overdue=(reacknowledge_by or now) < now,
             )
         )
     return groups
@@ -155,21 +143,51 @@ def _your_alerts(
     )
 
 
+class _AlertsPaginator(Paginator):
+    """Counts the alerts listed (`listed`) rather than the groups of their figures: the same number, from an
+    index of the shown responses rather than by grouping every one of the person's organisations' responses."""
+
+    def __init__(self, object_list: Any, per_page: int, *, listed: QuerySet[Alert]) -> None:
+        super().__init__(object_list, per_page)
+        self._listed = listed
+
+    @cached_property
+    def count(self) -> int:  # type: ignore[override]
+        return self._listed.count()
+
+
 def _your_alerts_context(
     organisations: list[int], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
 ) -> dict[str, Any]:
+    """Three queries however many organisations and alerts: how many alerts are listed, the page's alerts' figures,
+    and their first rows with the alerts themselves (_groups)."""
     show = filter_form.show_value
-    theirs = Response.objects.filter(organisation_id__in=organisations)
-    responses = theirs.required().shown(show, now=now)
+    theirs = Response.objects.filter(organisation_id__in=organisations).required()
+    shown = ResponseQuerySet.shown_condition(show, now=now)
     if filter_form.organisation_value:
-        responses = responses.filter(organisation__ods_code=filter_form.organisation_value)
-    alerts = Alert.objects.filter(pk__in=responses.values("alert_id")).order_by("-published_at", "-pk")
-    page = Paginator(alerts, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
+        shown &= Q(organisation__ods_code=filter_form.organisation_value)
+    # Each alert with a response shown: how many are shown, and of all the person's organisations' responses to
+    # it, how many are not acknowledged and the earliest an update is to be acknowledged by.
+    figures = (
+        theirs.values("alert_id")
+        .annotate(
+            total=Count("pk", filter=shown),
+            unacknowledged=Count("pk", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)),
+            reacknowledge_by=Min(
+                "reacknowledgement_due_at",
+                filter=Q(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED),
+            ),
+        )
+        .filter(total__gt=0)
+        .order_by("-alert__published_at", "-alert_id")
+    )
+    listed = Alert.objects.filter(pk__in=theirs.filter(shown).values("alert_id"))
+    page = _AlertsPaginator(figures, ALERTS_PER_PAGE, listed=listed).get_page(request.GET.get("page"))
     return {
         "filter_form": filter_form,
         "organisations": organisations,
         "show": show,
         "page": page,
-        "groups": _groups(theirs, responses, list(page.object_list), now),
+        "groups": _groups(theirs.filter(shown), [dict(row) for row in page.object_list], now),
         "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
     }

@@ -234,11 +234,11 @@ def _series(months: dict[date, Acknowledgements], medians: dict[date, Medians], 
     return GroupSeries(label=label, months=figures, acknowledgements=whole)
 
 
-def compliance_over_time(filters: OverTimeFilters) -> OverTime:
-    """Read from the summaries for whole months and no other filter (two queries); otherwise worked out by the
-    database on PostgreSQL (one query), elsewhere partly here (two)."""
+def compliance_over_time(filters: OverTimeFilters, regions: Iterable[Region] | None = None) -> OverTime:
+    """Read from the summaries for whole months and no other filter (one query; `regions`, all of them, saves
+    another); otherwise worked out by the database on PostgreSQL (one query), elsewhere partly here (two)."""
     if summarised(filters):
-        counts, medians = figures_from_summaries(filters)
+        counts, medians = figures_from_summaries(filters, regions)
     elif connection.vendor == "postgresql":
         counts, medians = _figures_in_postgresql(filters)
     else:
@@ -256,12 +256,12 @@ def compliance_over_time(filters: OverTimeFilters) -> OverTime:
     def region_times(name: str) -> dict[date, Medians]:
         return times[BY_REGION][None if name == NO_REGION else name]
 
-    regions, types = grouped[BY_REGION], grouped[BY_TYPE]
+    by_region, types = grouped[BY_REGION], grouped[BY_TYPE]
     return OverTime(
         months=_series(grouped[ALL][""], times[ALL][None], "All").months,
         by_region=[
-            _series(regions[name], region_times(name), name)
-            for name in sorted(regions, key=lambda name: (name == NO_REGION, name))
+            _series(by_region[name], region_times(name), name)
+            for name in sorted(by_region, key=lambda name: (name == NO_REGION, name))
         ],
         by_type=[
             _series(types[value], times[BY_TYPE][value], type_label(value)) for value in sorted(types, key=type_label)

@@ -7,6 +7,7 @@ as the page shows them): halfway between the two middle delays (the same one for
 
 # ruff: noqa: S608 - only table names from the models go into the statement; values are parameters
 
+from collections.abc import Iterable
 from datetime import date, timedelta
 from typing import Any
 
@@ -80,10 +81,15 @@ def _median(middles: int | None) -> timedelta | None:
 
 
 def figures_from_summaries(
-    filters: OverTimeFilters,
+    filters: OverTimeFilters, regions: Iterable[Region] | None = None
 ) -> tuple[dict[Key, Acknowledgements], dict[Key, Medians]]:
-    """The counts and medians of each month, overall, by region (by name) and by type: two small queries."""
-    names = dict(Region.objects.values_list("pk", "name"))
+    """The counts and medians of each month, overall, by region (by name) and by type: one small query, and one
+    of the regions unless given them all."""
+    names = (
+        {region.pk: region.name for region in regions}
+        if regions is not None
+        else dict(Region.objects.values_list("pk", "name"))
+    )
     counts: dict[Key, Acknowledgements] = {}
     medians: dict[Key, Medians] = {}
     for month, grouping, group_key, in_scope, acknowledged, late, to_acknowledge, to_complete in _rows(filters):

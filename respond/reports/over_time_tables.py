@@ -4,6 +4,8 @@ both): the page has a table of every month for every organisation, each region a
 12 rows, which cost the macros about 10 ms of the page, and cost this a millisecond."""
 
 from collections.abc import Iterable, Sequence
+from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 from markupsafe import Markup, escape
@@ -33,7 +35,7 @@ ROW = (
 
 class _Month(Protocol):
     @property
-    def month(self): ...  # type: ignore[no-untyped-def] # a date
+    def month(self) -> date: ...
     @property
     def acknowledgements(self) -> Acknowledgements: ...
     @property
@@ -45,6 +47,11 @@ def share(part: int, whole: int) -> str:
     return f"{part} ({int(round(100 * part / whole, 0))}%)" if whole else str(part)
 
 
+@lru_cache(maxsize=256)
+def _month_label(day: date) -> str:
+    return day.strftime("%B %Y")
+
+
 def month_table(caption: str, months: Iterable[_Month], caption_hidden: bool = False) -> Markup:
     hidden = " nhsuk-u-visually-hidden" if caption_hidden else ""
     rows = []
@@ -54,7 +61,7 @@ def month_table(caption: str, months: Iterable[_Month], caption_hidden: bool = F
         # Month names, numbers and durations: nothing to escape.
         rows.append(
             ROW.format(
-                month.month.strftime("%B %Y"),
+                _month_label(month.month),
                 in_scope,
                 share(figures.within_window, in_scope),
                 share(figures.late, in_scope),

@@ -187,7 +187,8 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
 @require_safe
 @private
 def over_time(request: HttpRequest) -> HttpResponse:
-    filter_form = OverTimeFilterForm(request.GET or None, regions=list(Region.objects.order_by("name")))
+    regions = list(Region.objects.order_by("name"))
+    filter_form = OverTimeFilterForm(request.GET or None, regions=regions)
     valid = not filter_form.is_bound or filter_form.is_valid()
     filters = filter_form.filters() if valid else None
     # Worked out afresh at most every five minutes ("figures as of" says when): each five minutes is a state.
@@ -199,7 +200,7 @@ def over_time(request: HttpRequest) -> HttpResponse:
         return {
             "filter_form": filter_form,
             "filters": filters,
-            "report": compliance_over_time(filters) if filters else None,
+            "report": compliance_over_time(filters, regions) if filters else None,
             "filtered": bool(request.GET),
         }
 

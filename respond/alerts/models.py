@@ -64,6 +64,22 @@ ALERTS_VERSION = "alerts"
 # and the alert's id: raised by each write of them (database triggers), so that what is kept of one alert (its
 # STIX objects) is worked out again.
 ALERT_CONTENT_VERSION = "alert:"
+# An alert's text and lists, which pages listing alerts never show: left out of their queries (defer), as reading
+# and decoding them for a hundred rows cost more than the rest of each row.
+ALERT_TEXT_FIELDS = (
+    "short_summary",
+    "summary",
+    "threat_details",
+    "remediation_intro",
+    "indicators_of_compromise",
+    "categories",
+    "threat_vectors",
+    "cve_ids",
+    "sources",
+    "scope_organisation_types",
+    "closed_reason",
+    "withdrawn_reason",
+)
 
 
 class ThreatIdSequence(models.Model):

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
+from respond.alerts.models import ALERT_TEXT_FIELDS
 from respond.organisations.models import Organisation
 from respond.reports.statistics import (
     Medians,
@@ -90,6 +91,7 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
     )
 
 
+_ALERT_TEXT = [f"alert__{name}" for name in ALERT_TEXT_FIELDS]
 HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
     "open": open_remediations,
     "exceptions": _open_exceptions,
@@ -98,7 +100,7 @@ HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
 
 def organisation_history(organisation: Organisation, *, show: str = "") -> ResponseQuerySet:
     """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only."""
-    responses = organisation_responses(organisation).select_related("alert", "organisation")
+    responses = organisation_responses(organisation).select_related("alert", "organisation").defer(*_ALERT_TEXT)
     if show in HISTORY_FILTERS:
         responses = HISTORY_FILTERS[show](responses)
     return responses.order_by("-alert__published_at", "-alert_id")
@@ -109,6 +111,7 @@ def open_exceptions(organisation: Organisation) -> ResponseQuerySet:
     return (
         HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
         .select_related("alert", "organisation")
+        .defer(*_ALERT_TEXT)
         .order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
     )
 

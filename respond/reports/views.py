@@ -15,7 +15,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
 
-from respond.alerts.models import ALERTS_VERSION
+from respond.alerts.models import ALERT_TEXT_FIELDS, ALERTS_VERSION
 from respond.core import versions
 from respond.core.decorators import permission_required
 from respond.core.fragments import cached_fragment, query_state
@@ -82,7 +82,7 @@ def _show(form: AlertOrganisationsFilterForm | HistoryFilterForm) -> str:
 @require_safe
 @private
 def index(request: HttpRequest) -> HttpResponse:
-    alerts = reported_alerts()
+    alerts = reported_alerts().defer(*ALERT_TEXT_FIELDS)
     filter_form = AlertFilterForm(request.GET or None, years=reported_years)
     if filter_form.is_valid():
         if severity := filter_form.cleaned_data["severity"]:

@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from respond.accounts.models import Membership, User
-from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
+from respond.alerts.models import ALERT_TEXT_FIELDS, ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
 from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
@@ -51,6 +51,7 @@ def _groups(responses: ResponseQuerySet, figures: list[dict[str, Any]], now: dat
     first_rows = (
         responses.filter(alert__in=[row["alert_id"] for row in figures])
         .select_related("alert", "organisation")
+        .defer(*(f"alert__{name}" for name in ALERT_TEXT_FIELDS))
         .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=by_name))
         .filter(position__lte=ROWS_PER_ALERT)
         .order_by(*by_name)

@@ -8,6 +8,8 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2.runtime import Macro
+from markupsafe import Markup
 
 from respond.core.components import html_attributes, indent, tag
 from respond.core.components import url as cached_url
@@ -28,6 +30,24 @@ def london_date(value: Any) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
+# Markup of nhsuk-frontend macros that every page calls with the same few sets of parameters (the header and
+# footer): rendered once for each set in each process. A macro imported without context depends on its
+# parameters alone, so the same parameters give the same markup.
+_RENDERED_ONCE: dict[tuple[str, str], Markup] = {}
+RENDERED_ONCE_KEPT = 1000
+
+
+def rendered_once(macro: Macro, params: Any) -> Markup:
+    key = (macro.name, repr(params))
+    markup = _RENDERED_ONCE.get(key)
+    if markup is None:
+        markup = Markup(macro(params))  # noqa: S704 - the macro's own output, escaped by it
+        if len(_RENDERED_ONCE) >= RENDERED_ONCE_KEPT:
+            _RENDERED_ONCE.clear()
+        _RENDERED_ONCE[key] = markup
+    return markup
+
+
 def environment(**options: Any) -> Environment:
     options["loader"] = ChoiceLoader([options["loader"], PackageLoader("nhsuk_frontend_jinja")])
     options["undefined"] = ChainableUndefined
@@ -41,6 +61,7 @@ def environment(**options: Any) -> Environment:
         service_name=settings.SERVICE_NAME,
         tag=tag,
         html_attributes=html_attributes,
+        rendered_once=rendered_once,
     )
     env.filters.update(datetime=london_datetime, date=london_date, indent=indent)
     return env

@@ -104,7 +104,10 @@ class OidcProvider:
     # Lifecycle
 
     def start(self) -> OidcProvider:
-        self._thread = threading.Thread(target=self._server.serve_forever, name="oidc-provider", daemon=True)
+        # A short poll: shutting down waits for the next one (half a second by default).
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="oidc-provider", daemon=True
+        )
         self._thread.start()
         return self
 

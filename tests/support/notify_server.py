@@ -134,7 +134,10 @@ class NotifyServer:
         httpd.daemon_threads = True
         httpd.request_queue_size = 256
         self._httpd = httpd
-        threading.Thread(target=httpd.serve_forever, name="notify-server", daemon=True).start()
+        # Shutting down waits for the serving loop's next poll: half a second by default, at the end of every test.
+        threading.Thread(
+            target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, name="notify-server", daemon=True
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -59,7 +59,8 @@ class WebhookReceiver:
             self.url = f"https://127.0.0.1:{self.port}/hooks"
 
     def __enter__(self) -> "WebhookReceiver":
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll: shutting down waits for the next one (half a second by default).
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -229,6 +229,9 @@ class BulkResponseForm(StatusAnswersForm):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean()
         status = cleaned.get("status")
+        if self.changed_since_preview():
+            # Not "already acknowledged: unselect them": the service refuses it as a conflict, showing what changed.
+            return cleaned
         if status == ACKNOWLEDGE and "organisations" not in self.errors:
             acknowledged = sorted(
                 response.organisation.name for response in self.chosen_responses() if response.is_acknowledged
@@ -270,6 +273,16 @@ class BulkResponseForm(StatusAnswersForm):
             return {int(key): int(value) for key, value in parsed.items()}
         except (ValueError, TypeError, AttributeError):
             return None
+
+    def changed_since_preview(self) -> bool:
+        """True when a chosen organisation's response is not at the version the person saw on the preview."""
+        expected = self.expected_versions()
+        if not expected:
+            return False
+        return any(
+            expected.get(response.organisation_id, response.version) != response.version
+            for response in self.chosen_responses()
+        )
 
     def versions_json(self) -> str:
         return json.dumps({str(response.organisation_id): response.version for response in self.chosen_responses()})

@@ -10,7 +10,7 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
-from respond.reports.statistics import Acknowledgements, Medians, duration_text
+from respond.reports.statistics import Acknowledgements, Medians, duration_text, share
 
 HEAD = Markup(
     '<thead class="nhsuk-table__head">\n    <tr>\n'
@@ -40,11 +40,6 @@ class _Month(Protocol):
     def acknowledgements(self) -> Acknowledgements: ...
     @property
     def medians(self) -> Medians: ...
-
-
-def share(part: int, whole: int) -> str:
-    """As the share macro: "12 (40%)", or the number alone when there is no whole."""
-    return f"{part} ({int(round(100 * part / whole, 0))}%)" if whole else str(part)
 
 
 @lru_cache(maxsize=256)

@@ -118,6 +118,12 @@ def percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
+def share(part: int, whole: int) -> str:
+    """ "12 (40%)": the part and its percentage of the whole (reports/_macros.html's share macro, in Python), or
+    the part alone when there is no whole."""
+    return f"{part} ({percent(part, whole)}%)" if whole else str(part)
+
+
 def count_annotations(response: str, count_field: str = "pk") -> dict[str, Count]:
     """Conditional counts over rows joined to their response (`response` is the path to it, "" for Response)."""
 

@@ -11,7 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from respond.core.components import html_attributes, indent, tag
+from respond.core.components import html_attributes, indent, once, summary_list, tag
 from respond.core.components import url as cached_url
 
 
@@ -30,22 +30,10 @@ def london_date(value: Any) -> str:
     return value.strftime("%-d %B %Y") if value else ""
 
 
-# Markup of nhsuk-frontend macros that every page calls with the same few sets of parameters (the header and
-# footer): rendered once for each set in each process. A macro imported without context depends on its
-# parameters alone, so the same parameters give the same markup.
-_RENDERED_ONCE: dict[tuple[str, str], Markup] = {}
-RENDERED_ONCE_KEPT = 1000
-
-
 def rendered_once(macro: Macro, params: Any) -> Markup:
-    key = (macro.name, repr(params))
-    markup = _RENDERED_ONCE.get(key)
-    if markup is None:
-        markup = Markup(macro(params))  # noqa: S704 - the macro's own output, escaped by it
-        if len(_RENDERED_ONCE) >= RENDERED_ONCE_KEPT:
-            _RENDERED_ONCE.clear()
-        _RENDERED_ONCE[key] = markup
-    return markup
+    """Markup of an nhsuk-frontend macro that every page calls with the same few sets of parameters (the header
+    and footer): a macro imported without context depends on its parameters alone (components.once)."""
+    return once((macro.name, repr(params)), lambda: Markup(macro(params)))  # noqa: S704 - the macro's own output
 
 
 def environment(**options: Any) -> Environment:
@@ -60,6 +48,7 @@ def environment(**options: Any) -> Environment:
         get_messages=get_messages,
         service_name=settings.SERVICE_NAME,
         tag=tag,
+        summary_list=summary_list,
         html_attributes=html_attributes,
         rendered_once=rendered_once,
     )

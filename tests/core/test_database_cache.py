@@ -49,3 +49,20 @@ def test_the_table_is_culled_past_its_limit(backend, monkeypatch):
         cursor.execute(f"SELECT COUNT(*) FROM {TABLE}")
         assert cursor.fetchone()[0] <= 7
     assert backend.get("key-19") == 19
+
+
+def test_the_cache_table_is_unlogged_on_postgresql(backend):
+    """createcachetable (respond.core's, over Django's) leaves the table unlogged: no write-ahead log to wait for."""
+    backend.set("report", "figures", 60)
+    if connection.vendor != "postgresql":
+        assert backend.get("report") == "figures"  # SQLite has no unlogged tables: a plain table, as Django makes
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        assert cursor.fetchone() == ("u",)
+        cursor.execute(f"ALTER TABLE {TABLE} SET LOGGED")  # as a table made before this command was
+    call_command("createcachetable", TABLE, verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE oid = to_regclass(%s)", [TABLE])
+        assert cursor.fetchone() == ("u",)
+    assert backend.get("report") == "figures"

@@ -25,13 +25,14 @@ from respond.publication import services as publication
 from respond.reports.over_time import _figures_elsewhere
 from respond.reports.over_time_filters import ALL, BY_REGION, BY_TYPE, OverTimeFilters, month_start
 from respond.reports.over_time_summaries import figures_from_summaries
-from respond.reports.statistics import Medians, median_of_counts
+from respond.reports.statistics import Medians
 from respond.responses import services, summaries
 from respond.responses.answers import Answers
 from respond.responses.models import NotApplicableReason, Response, ResponseStatus
 from respond.responses.summary_models import AlertCounts, DelayKind, Grouping, MonthCounts, MonthDelays, MonthMedians
 from respond.responses.tasks import move_organisations_figures
 from tests.factories import MembershipFactory, OrganisationFactory, RegionFactory, global_user, member
+from tests.reports.reference_medians import median_of_counts
 from tests.responses.conftest import make_alert
 
 pytestmark = pytest.mark.django_db

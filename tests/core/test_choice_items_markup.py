@@ -1,16 +1,17 @@
-"""Checkboxes without reveals have their items written in Python (components.checkbox_items) rather than by
-nhsuk-frontend's macro, for speed: the markup must be the macro's, element for element, in every state."""
+"""Checkboxes and radios without reveals have their items written in Python (components.choice_items) rather than
+by nhsuk-frontend's macro, for speed: the markup must be the macro's, element for element, in every state."""
 
 import pytest
 from django import forms
 from django.template import engines
 
-from respond.core.forms import CheckboxesField, NhsukForm
+from respond.core.forms import CheckboxesField, NhsukForm, RadioField
 from respond.core.forms.rendering import Display
 from tests.core.html import parse
 from tests.core.test_date_input_markup import tree
 
 MACRO = '{% from "nhsuk/components/checkboxes/macro.jinja" import checkboxes %}{{ checkboxes(params) }}'
+RADIOS_MACRO = '{% from "nhsuk/components/radios/macro.jinja" import radios %}{{ radios(params) }}'
 
 
 class OrganisationsForm(NhsukForm):
@@ -22,6 +23,16 @@ class OrganisationsForm(NhsukForm):
         error_messages={"required": "Choose at least one organisation"},
     )
     note = forms.CharField(required=False)
+
+
+class ShowForm(NhsukForm):
+    show = RadioField(
+        label="Show",
+        hint="Which responses",
+        choices=[("open", "Open <now>"), ("overdue", 'The "overdue" ones'), ("all", "All")],
+        choice_hints={"overdue": "Past <their> deadline"},
+        error_messages={"required": "Choose what to show"},
+    )
 
 
 @pytest.mark.parametrize(
@@ -53,3 +64,28 @@ def test_checkboxes_with_reveals_still_go_through_the_macro():
     field = ResponseForm()["systems"]
     written = field.as_nhsuk()
     assert 'data-aria-controls="conditional-id_systems-3"' in written
+
+
+@pytest.mark.parametrize(
+    ("data", "display"),
+    [
+        (None, {}),
+        ({"show": "overdue"}, {"label_size": "s", "inline": True, "small": True}),
+        ({"show": ""}, {}),
+        ({"show": "all"}, {"classes": "app-show", "attributes": {"data-module": "app-show"}}),
+    ],
+)
+def test_radio_items_are_the_macros_markup(data, display):
+    form = ShowForm(data)
+    if data is not None:
+        form.is_valid()
+    field = form["show"]
+    written = field.as_nhsuk(**display)
+    _, params = field._component(field.field.widget, Display(**display))
+    by_macro = engines["jinja2"].from_string(RADIOS_MACRO).render({"params": params})
+    assert tree(parse(written)) == tree(parse(by_macro))
+    assert written.count('type="radio"') == 3
+    assert "Open &lt;now&gt;" in written
+    assert "<now>" not in written
+    if data == {"show": ""}:
+        assert "Choose what to show" in written

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import connection
 
 from tests.notifications.conftest import notify  # noqa: F401 - the local Notify, for these tests too
-from tests.support.processes import ProcessSet, database_url, process_environment
+from tests.support.processes import ProcessSet, database_url, process_environment, stop_together
 
 
 @dataclass
@@ -56,5 +56,4 @@ def process_set(shared_database, tmp_path):
         return processes
 
     yield _process_set
-    for processes in started:
-        processes.stop()
+    stop_together([process for processes in started for process in processes.processes])

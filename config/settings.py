@@ -190,7 +190,14 @@ else:
 TASKS_AT_WORKER_START = ["respond.notifications.tasks.sweep_notifications"]
 # Periodic jobs (`manage.py crontask`). With Redis, a lock there lets only one scheduler run at a time, however
 # many are started; every job is also idempotent, so a second scheduler would do no harm, only waste.
-CRONTASK = {"REDIS_URL": REDIS_URL or None}
+# The active scheduler's Redis lock lasts SCHEDULER_LOCK_SECONDS unless renewed (it renews it every half of that):
+# how soon a standby takes over from one that died.
+SCHEDULER_LOCK_SECONDS = env_int("SCHEDULER_LOCK_SECONDS", 10)
+CRONTASK = {
+    "REDIS_URL": REDIS_URL or None,
+    "LOCK_TIMEOUT": SCHEDULER_LOCK_SECONDS,
+    "LOCK_REFRESH_INTERVAL": max(1, SCHEDULER_LOCK_SECONDS // 2),
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

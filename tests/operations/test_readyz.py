@@ -1,12 +1,14 @@
 """/readyz: ready only when the database, cache and task queue answer, migrations are applied and the queue keeps
 up; /healthz (alive) stays as it was."""
 
-import time
+from datetime import timedelta
 
 import pytest
+import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
+from django.utils import timezone
 
 from respond.core import readiness
 from respond.notifications.chains import deliver_notifications
@@ -38,8 +40,8 @@ def test_not_ready_when_the_task_queue_lags(client, settings, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):  # RQ enqueues when the transaction commits
         deliver_notifications.enqueue()
     assert client.get("/readyz").status_code == 200  # just queued: within the threshold
-    time.sleep(2.5)
-    response = client.get("/readyz")
+    with time_machine.travel(timezone.now() + timedelta(seconds=2.5), tick=False):
+        response = client.get("/readyz")
     assert response.status_code == 503
     assert response.json()["queue_lag"] == "too long"
     assert response.json()["queue_lag_seconds"] > 2

@@ -35,6 +35,17 @@ class ShowForm(NhsukForm):
     )
 
 
+def written_and_by_macro(form_class, name, data, display, macro):
+    """The field as as_nhsuk() writes it, and as the macro writes it from the same parameters."""
+    form = form_class(data)
+    if data is not None:
+        form.is_valid()
+    field = form[name]
+    written = field.as_nhsuk(**display)
+    _, params = field._component(field.field.widget, Display(**display))
+    return written, engines["jinja2"].from_string(macro).render({"params": params})
+
+
 @pytest.mark.parametrize(
     ("data", "display"),
     [
@@ -45,13 +56,7 @@ class ShowForm(NhsukForm):
     ],
 )
 def test_checkbox_items_are_the_macros_markup(data, display):
-    form = OrganisationsForm(data)
-    if data is not None:
-        form.is_valid()
-    field = form["organisations"]
-    written = field.as_nhsuk(**display)
-    _, params = field._component(field.field.widget, Display(**display))
-    by_macro = engines["jinja2"].from_string(MACRO).render({"params": params})
+    written, by_macro = written_and_by_macro(OrganisationsForm, "organisations", data, display, MACRO)
     assert tree(parse(written)) == tree(parse(by_macro))
     assert written.count('type="checkbox"') == 3
     assert "&lt;Partnership&gt;" in written
@@ -76,13 +81,7 @@ def test_checkboxes_with_reveals_still_go_through_the_macro():
     ],
 )
 def test_radio_items_are_the_macros_markup(data, display):
-    form = ShowForm(data)
-    if data is not None:
-        form.is_valid()
-    field = form["show"]
-    written = field.as_nhsuk(**display)
-    _, params = field._component(field.field.widget, Display(**display))
-    by_macro = engines["jinja2"].from_string(RADIOS_MACRO).render({"params": params})
+    written, by_macro = written_and_by_macro(ShowForm, "show", data, display, RADIOS_MACRO)
     assert tree(parse(written)) == tree(parse(by_macro))
     assert written.count('type="radio"') == 3
     assert "Open &lt;now&gt;" in written

@@ -147,10 +147,11 @@ def schedule_next_run(*, slot: int, due: datetime) -> None:
 
 
 def enqueue_delivery() -> None:
-    """Starts a chain in every slot that has none running or queued: a running chain takes new work as it comes."""
+    """Starts a chain in every slot that has none running or queued: a running chain takes new work as it comes.
+    One read of the cache when every slot has one, as while the outbox is busy: every response write calls this."""
     conf = notification_settings()
-    for slot in range(conf.parallel_tasks):
-        if ChainSlot(slot, conf).reserve():
+    for slot in stalled_slots(conf):
+        if ChainSlot(slot, conf).reserve():  # (unless another writer reserved it since)
             deliver_notifications.enqueue(slot=slot)
 
 

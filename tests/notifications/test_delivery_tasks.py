@@ -10,7 +10,7 @@ from django.db import IntegrityError, OperationalError
 from django.utils import timezone
 
 from respond.notifications import services
-from respond.notifications.chains import deliver_notifications
+from respond.notifications.chains import deliver_notifications, enqueue_delivery
 from respond.notifications.conf import notification_settings
 from respond.notifications.delivery import Deliverer
 from respond.notifications.models import Notification, Status
@@ -97,6 +97,15 @@ def test_the_sweep_starts_chains_only_for_slots_no_live_chain_holds(notify, sett
     assert cache.get(slot_key(1)) == STARTING
     # Started once: the queued chain has not run yet, and is not queued again.
     assert sweep_notifications.call() is False
+    assert len(enqueued()) == 1
+
+
+def test_a_write_to_the_outbox_starts_chains_only_in_free_slots(settings):
+    settings.NOTIFY_PARALLEL_TASKS = 2
+    assert ChainSlot(0, notification_settings()).take()
+    enqueue_delivery()
+    assert [result.kwargs for result in enqueued()] == [{"slot": 1}]
+    enqueue_delivery()  # both slots have a chain, running or on its way: nothing more
     assert len(enqueued()) == 1
 
 

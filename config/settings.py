@@ -415,6 +415,9 @@ MAILERS = {
     }
 }
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "Respond to a cyber alert <no-reply@cyber-alerts.invalid>")
+# Emails the apps below notifications write to its outbox, in their own transaction (respond.core.outbox): sent by
+# the outbox's workers through GOV.UK Notify or SMTP, as alert emails are.
+OUTBOX_EMAIL_WRITER = "respond.notifications.services.queue_keyed_emails"
 
 # Alerts: four-eyes publication, and the first number of the CC-NNNN threat id sequence.
 ALERT_PUBLISH_REQUIRES_APPROVAL = env_bool("ALERT_PUBLISH_REQUIRES_APPROVAL", True)

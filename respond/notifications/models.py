@@ -46,6 +46,8 @@ class MessageKind(models.TextChoices):
     # An event POSTed to an organisation's webhook: its JSON is the composed message's body.
     WEBHOOK_EVENT = "webhook_event", "Webhook event"
     WEBHOOK_DISABLED_EMAIL = "webhook_disabled", "Email: webhook disabled"
+    # Queued by an app below this one through respond.core.outbox: a response's confirmation, say.
+    NOTICE_EMAIL = "notice_email", "Email: confirmation or notice"
 
     @property
     def channel(self) -> str:
@@ -71,6 +73,7 @@ KIND_PRIORITY = {
     MessageKind.ESCALATION_EMAIL: 3,
     MessageKind.WEBHOOK_EVENT: 2,
     MessageKind.WEBHOOK_DISABLED_EMAIL: 2,
+    MessageKind.NOTICE_EMAIL: 2,
 }
 
 
@@ -111,8 +114,11 @@ class ComposedMessage(models.Model):
     reminders that spans several alerts. Messages about one alert are rendered from the alert instead."""
 
     kind = models.CharField(max_length=20, choices=MessageKind.choices)
-    subject = models.CharField(max_length=300, blank=True, help_text="Empty for a text message")
+    # Room for two organisations' names (200 each): "<lead> responded to CC-1234 on behalf of <organisation>".
+    subject = models.CharField(max_length=500, blank=True, help_text="Empty for a text message")
     body = models.TextField()
+    # What makes the message this one, for those queued through respond.core.outbox: one key is written once.
+    key = models.CharField(max_length=150, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -16,6 +16,7 @@ from django.utils.dateparse import parse_datetime
 from respond.accounts.models import User
 from respond.alerts.models import Alert, ThreatUpdate
 from respond.core.audit import Auditor, snapshot
+from respond.core.outbox import OutboxEmail
 from respond.notifications.chains import enqueue_delivery
 from respond.notifications.conf import notification_settings
 from respond.notifications.models import (
@@ -92,6 +93,45 @@ def queue_composed_messages(*, messages: Sequence[OutgoingMessage]) -> list[Comp
         Notification.objects.bulk_create(rows, batch_size=500)
         transaction.on_commit(enqueue_delivery, robust=True)
     return stored
+
+
+def queue_keyed_emails(*, emails: Sequence[OutboxEmail]) -> None:
+    """respond.core.outbox's writer: each email a message of its own, with its outbox row, written inside the
+    caller's transaction and sent once it commits. A key already written (by this call or any other) is left as
+    it is, so nothing is queued twice. Three statements, however many emails (a bulk response's hundreds)."""
+    by_key: dict[str, tuple[OutboxEmail, str]] = {}
+    for email in emails:
+        address = email.to.strip().lower()
+        if address:
+            by_key.setdefault(email.key, (email, address))
+    kind = MessageKind.NOTICE_EMAIL
+    ComposedMessage.objects.bulk_create(
+        [
+            ComposedMessage(kind=kind, key=key, subject=email.subject, body=email.body)
+            for key, (email, _) in by_key.items()
+        ],
+        batch_size=500,
+        ignore_conflicts=True,
+    )
+    # Those written here: a key written before already has its row (a concurrent writer of the same key is waited
+    # for by the insert above, on PostgreSQL; SQLite writes one transaction at a time).
+    new = ComposedMessage.objects.filter(key__in=by_key, notifications__isnull=True).values_list("key", "pk")
+    now = timezone.now()
+    rows = []
+    for key, pk in new:
+        email, address = by_key[str(key)]
+        rows.append(
+            Notification.of_composed(
+                ComposedMessage(pk=pk, kind=kind),
+                address=address,
+                now=now,
+                user_id=email.user_id,
+                organisation_id=email.organisation_id,
+            )
+        )
+    if rows:
+        Notification.objects.bulk_create(rows, batch_size=500)
+        transaction.on_commit(enqueue_delivery, robust=True)
 
 
 def delivery_progress(*, alert: Alert) -> dict[str, Any]:

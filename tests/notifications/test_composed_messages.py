@@ -3,6 +3,8 @@
 import pytest
 from django.db import IntegrityError, transaction
 
+from respond.core import outbox
+from respond.core.outbox import OutboxEmail
 from respond.notifications import services
 from respond.notifications.chains import deliver_notifications
 from respond.notifications.models import KIND_PRIORITY, Channel, ComposedMessage, MessageKind, Notification, Status
@@ -115,3 +117,18 @@ def test_an_alerts_delivery_progress_leaves_out_composed_messages(trust_a, alice
     )
     assert services.delivery_progress(alert=alert)["total"] == 1
     assert Notification.objects.get(alert=alert).composed is None
+
+
+def test_emails_queued_through_the_core_port_are_written_once_per_key(alice, bob, django_capture_on_commit_callbacks):
+    confirmation = OutboxEmail(key="entry:1:confirmation", to="Alice@Alpha.nhs.uk", subject="Recorded", body="One")
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outbox.queue_emails([confirmation, OutboxEmail(key="entry:1:notice", to=bob.email, subject="Told", body="Two")])
+    assert len(callbacks) == 1  # the delivery chains, once it commits
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        outbox.queue_emails([confirmation])  # its key was written before: nothing new, nothing to start
+    assert callbacks == []
+    rows = Notification.objects.order_by("address").values_list("composed__key", "kind", "channel", "address")
+    assert list(rows) == [
+        ("entry:1:confirmation", MessageKind.NOTICE_EMAIL, Channel.EMAIL, "alice@alpha.nhs.uk"),
+        ("entry:1:notice", MessageKind.NOTICE_EMAIL, Channel.EMAIL, "bob@alpha.nhs.uk"),
+    ]

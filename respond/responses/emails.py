@@ -1,17 +1,20 @@
 """The emails a submission sends: a confirmation to the person who submitted, a notice to an organisation's
 administrators when someone from another organisation responded on its behalf, and a notice to an organisation's
-people when its exception reached its review date. Sent by a background task once the submission is committed."""
+people when its exception reached its review date.
+
+Written in the submission's transaction, to the notifications outbox (respond.core.outbox), each under a key made
+from its history entry: sent by the outbox's workers once the submission commits, exactly once, and never for a
+submission rolled back."""
 
 from collections import defaultdict
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.core.mail import EmailMessage, mailers
-from django.tasks import task
 from django.template.loader import render_to_string
 from django.urls import reverse
 
 from respond.accounts.models import Membership, Role, User
+from respond.core.outbox import OutboxEmail, queue_emails
 from respond.responses.answers import answer_rows
 from respond.responses.models import EntryAction, ResponseEntry
 
@@ -20,12 +23,21 @@ def _absolute(path: str) -> str:
     return f"{settings.SITE_URL}{path}"
 
 
-def _message(*, to: User, subject: str, template: str, context: dict) -> EmailMessage:
+def _message(
+    *, key: str, to: User, subject: str, template: str, context: dict, organisation_id: int | None = None
+) -> OutboxEmail:
     body = render_to_string(
         f"responses/email/{template}.txt",
         {**context, "recipient": to, "service_name": settings.SERVICE_NAME},
     )
-    return EmailMessage(subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body=body, to=[to.email])
+    return OutboxEmail(
+        key=key,
+        to=to.email,
+        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
+        body=body,
+        user_id=to.pk,
+        organisation_id=organisation_id,
+    )
 
 
 def _entry_context(entry: ResponseEntry) -> dict:
@@ -39,7 +51,7 @@ def _entry_context(entry: ResponseEntry) -> dict:
     }
 
 
-def _confirmations(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
+def _confirmations(entries: list[ResponseEntry]) -> Iterable[OutboxEmail]:
     by_submitter: dict[int, list[ResponseEntry]] = defaultdict(list)
     for entry in entries:
         if entry.submitted_by is not None:
@@ -49,7 +61,9 @@ def _confirmations(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
         alert = first.response.alert
         many = len(submitted) > 1
         yield _message(
+            key=f"response-entry:{first.pk}:confirmation",
             to=first.submitted_by,  # type: ignore[arg-type]
+            organisation_id=None if many else first.response.organisation_id,
             subject=f"Your response to {alert.threat_id} has been recorded",
             template="confirmation",
             context={
@@ -61,7 +75,7 @@ def _confirmations(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
         )
 
 
-def _on_behalf_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
+def _on_behalf_notices(entries: list[ResponseEntry]) -> Iterable[OutboxEmail]:
     on_behalf = [entry for entry in entries if entry.is_on_behalf]
     administrators: dict[int, list[User]] = defaultdict(list)
     memberships = Membership.objects.filter(
@@ -77,7 +91,9 @@ def _on_behalf_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
                 continue
             submitter_organisation = entry.submitted_by_organisation
             yield _message(
+                key=f"response-entry:{entry.pk}:on-behalf:{administrator.pk}",
                 to=administrator,
+                organisation_id=entry.response.organisation_id,
                 subject=(
                     f"{submitter_organisation.name if submitter_organisation else 'Someone'} responded to "
                     f"{entry.response.alert.threat_id} on behalf of {entry.response.organisation.name}"
@@ -87,7 +103,7 @@ def _on_behalf_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
             )
 
 
-def _reopened_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
+def _reopened_notices(entries: list[ResponseEntry]) -> Iterable[OutboxEmail]:
     reopened = [entry for entry in entries if entry.action == EntryAction.REOPENED]
     people: dict[int, list[User]] = defaultdict(list)
     memberships = Membership.objects.filter(
@@ -98,7 +114,9 @@ def _reopened_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
     for entry in reopened:
         for person in people[entry.response.organisation_id]:
             yield _message(
+                key=f"response-entry:{entry.pk}:reopened:{person.pk}",
                 to=person,
+                organisation_id=entry.response.organisation_id,
                 subject=(
                     f"Update your response to {entry.response.alert.threat_id}: the exception's review date has come"
                 ),
@@ -107,17 +125,9 @@ def _reopened_notices(entries: list[ResponseEntry]) -> Iterable[EmailMessage]:
             )
 
 
-# The task is here, with what it sends, so that the services queue it without importing the tasks module (which
-# imports the services: tasks call services, never the other way).
-@task
-def send_response_emails(entry_ids: list[int]) -> int:
-    """Sends every email about these history entries. Returns how many were sent."""
-    entries = list(
-        ResponseEntry.objects.filter(pk__in=entry_ids)
-        .select_related("response__alert", "response__organisation", "submitted_by", "submitted_by_organisation")
-        .order_by("response__organisation__name", "pk")
-    )
-    messages = [*_confirmations(entries), *_on_behalf_notices(entries), *_reopened_notices(entries)]
-    if not messages:
-        return 0
-    return mailers.default.send_messages(messages) or 0
+def queue_response_emails(entries: Iterable[ResponseEntry]) -> None:
+    """Writes every email about these new history entries to the outbox, inside the caller's transaction. Each
+    entry has its response (with its alert and organisation), submitter and submitter's organisation loaded, so
+    that rendering them reads nothing more; the people told are read in a query or two, however many entries."""
+    ordered = sorted(entries, key=lambda entry: (entry.response.organisation.name, entry.pk))
+    queue_emails([*_confirmations(ordered), *_on_behalf_notices(ordered), *_reopened_notices(ordered)])

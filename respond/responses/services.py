@@ -1,15 +1,15 @@
 """Responding to alerts: acknowledge, update, respond for many organisations at once, reopen expired exceptions.
 
 Each submission appends one history entry per response and brings the response up to date in the same
-transaction, writes the audit log and, once committed, queues the emails. A submission based on an out-of-date
-version raises ConflictError carrying what changed meanwhile; a broken rule raises ValidationError (by field where
-there is one) or PermissionDenied, with a message to show the person. Nothing is written when either is raised.
+transaction, with the audit log and the emails it sends (written to the notifications outbox, sent once it
+commits). A submission based on an out-of-date version raises ConflictError carrying what changed meanwhile; a
+broken rule raises ValidationError (by field where there is one) or PermissionDenied, with a message to show the
+person. Nothing is written when either is raised.
 """
 
 import uuid
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime
-from functools import partial
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,7 +23,7 @@ from respond.organisations.models import Organisation
 from respond.responses import summaries
 from respond.responses.answers import Answers, next_update_problem
 from respond.responses.deadlines import default_next_update_due, london_date
-from respond.responses.emails import send_response_emails
+from respond.responses.emails import queue_response_emails
 from respond.responses.models import EntryAction, Response, ResponseEntry, ResponseStatus
 from respond.responses.submissions import (
     ACKNOWLEDGE,
@@ -66,11 +66,14 @@ def _require_can_respond(user: "User", organisation_ids: Collection[int], alert:
         raise PermissionDenied(f"You cannot respond to {alert.threat_id} for {names}")
 
 
-def _queue_emails(entries: Iterable[ResponseEntry]) -> None:
-    entry_ids = [entry.pk for entry in entries]
-    if entry_ids:
-        # robust: the response is saved whatever happens to the email.
-        transaction.on_commit(partial(send_response_emails.enqueue, entry_ids=entry_ids), robust=True)
+def _queue_emails(entries: list[ResponseEntry], responses: list[Response], user: "User | None") -> None:
+    """Writes the entries' emails in their transaction, giving each entry what its emails show, already read."""
+    by_id = {response.pk: response for response in responses}
+    for entry in entries:
+        entry.response = by_id[entry.response_id]
+        entry.submitted_by = user
+        entry.submitted_by_organisation = user.organisation if user is not None else None
+    queue_response_emails(entries)
 
 
 def _newer_entries(responses: Mapping[int, int]) -> list[ResponseEntry]:
@@ -134,8 +137,9 @@ def _submit_one(
         entry.api_token_name = auditor.api_token_name
         entry.save()
         response.refresh_from_db()
+        response.alert = alert  # (refreshing forgets it; the emails show it)
         auditor.log(f"response.{submission.action}", response, before=before, after=submission.audit_after(response))
-        _queue_emails([entry])
+        _queue_emails([entry], [response], user)
     return entry
 
 
@@ -190,7 +194,7 @@ def _apply(
         ),
     )
     if send_emails:
-        _queue_emails(entries)
+        _queue_emails(entries, responses, user)
     return entries
 
 

@@ -1,6 +1,6 @@
 """Background work: reopening exceptions whose review date has come, and moving organisations' figures in the
-summaries after an ODS import moved them. (The emails about a submission are sent by
-respond.responses.emails.send_response_emails, a task the services queue.)"""
+summaries after an ODS import moved them. (The emails about a submission go through the notifications outbox:
+see respond.responses.emails.)"""
 
 import logging
 

@@ -5,6 +5,7 @@ from datetime import timedelta
 from itertools import count
 
 import pytest
+from django.core import mail
 from django.utils import timezone
 
 from respond.accounts.models import GlobalRole, Role
@@ -15,23 +16,25 @@ from respond.responses import services
 from respond.responses.answers import Answers
 from respond.responses.models import Response
 from tests.factories import MembershipFactory, OrganisationFactory, global_user, member
+from tests.notifications.conftest import deliver_everything, notify  # noqa: F401 - notify: a local GOV.UK Notify
 
 _threat_numbers = count(7000)
 
 
 @pytest.fixture(autouse=True)
 def dummy_tasks(settings):
-    """Emails are queued as tasks; tests that read them run the tasks (see `immediate_tasks`)."""
+    """Tasks are recorded, not run: the emails wait in the outbox, and tests that read them send them with
+    `send_emails()`."""
     settings.TASKS = {
         "default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend", "QUEUES": ["scheduled", "default"]}
     }
 
 
-@pytest.fixture
-def immediate_tasks(settings):
-    settings.TASKS = {
-        "default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend", "QUEUES": ["scheduled", "default"]}
-    }
+def send_emails() -> list:
+    """Runs the outbox's worker in this process until nothing is left to send (no GOV.UK Notify in these tests:
+    by SMTP, Django's test mailer), and returns what it sent: mail.outbox."""
+    deliver_everything()
+    return mail.outbox
 
 
 def make_alert(*, organisations, published_at=None, **fields) -> Alert:

@@ -1,31 +1,25 @@
 """A confirmation to the person who submitted; a notice to an organisation's administrators when someone from
-another organisation responded on its behalf. Sent by a background task once the submission is saved."""
+another organisation responded on its behalf. Written to the outbox with the submission and sent by its worker
+(here in this process, by SMTP to Django's test mailer); tests/responses/test_email_outbox.py shows they go out
+exactly once."""
 
 import pytest
 from django.core import mail
 
 from respond.accounts.models import Role
+from respond.notifications.models import MessageKind, Notification, Status
 from respond.responses import services
-from respond.responses.emails import send_response_emails
 from respond.responses.models import ResponseStatus
 from tests.factories import member
-from tests.responses.conftest import acknowledge, response_of, update
+from tests.responses.conftest import acknowledge, response_of, send_emails, update
 from tests.responses.test_bulk_response import bulk
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def sending(immediate_tasks, django_capture_on_commit_callbacks):
-    """`with sending():` runs, at its end, what was queued on commit: the messages are then in mail.outbox."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-def test_the_submitter_gets_a_confirmation_and_nobody_else_when_responding_for_their_own(
-    alert, trust_a, bob, alice, sending
-):
-    with sending():
-        acknowledge(response_of(alert, trust_a), bob)
+def test_the_submitter_gets_a_confirmation_and_nobody_else_when_responding_for_their_own(alert, trust_a, bob, alice):
+    acknowledge(response_of(alert, trust_a), bob)
+    send_emails()
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["bob@alpha.nhs.uk"]
@@ -36,20 +30,18 @@ def test_the_submitter_gets_a_confirmation_and_nobody_else_when_responding_for_t
     assert f"/responses/{alert.threat_id}/RAA/" in message.body
 
 
-def test_the_confirmation_lists_the_answers(alert, trust_a, bob, sending):
-    with sending():
-        update(response_of(alert, trust_a), bob, ResponseStatus.NOT_APPLICABLE, not_applicable_reason="not_in_use")
+def test_the_confirmation_lists_the_answers(alert, trust_a, bob):
+    update(response_of(alert, trust_a), bob, ResponseStatus.NOT_APPLICABLE, not_applicable_reason="not_in_use")
+    send_emails()
     body = mail.outbox[0].body
     assert "Why does the alert not apply to your organisation?\nThe affected product is not in use" in body
     assert "&" not in body.replace("&&", "")  # plain text, not HTML-escaped
 
 
-def test_administrators_are_told_when_another_organisation_responds_on_their_behalf(
-    alert, trust_a, alice, lee, sending
-):
+def test_administrators_are_told_when_another_organisation_responds_on_their_behalf(alert, trust_a, alice, lee):
     second_admin = member(trust_a, Role.ADMINISTRATOR, email="ada@alpha.nhs.uk", full_name="Ada Admin")
-    with sending():
-        acknowledge(response_of(alert, trust_a), lee)
+    acknowledge(response_of(alert, trust_a), lee)
+    send_emails()
     by_recipient = {message.to[0]: message for message in mail.outbox}
     assert set(by_recipient) == {"lee@csu.nhs.uk", alice.email, second_admin.email}
     notice = by_recipient[alice.email]
@@ -62,10 +54,10 @@ def test_administrators_are_told_when_another_organisation_responds_on_their_beh
 
 
 def test_a_bulk_response_sends_one_confirmation_and_a_notice_per_organisation(
-    alert, trust_a, trust_b, alice, charlie, lee, sending
+    alert, trust_a, trust_b, alice, charlie, lee
 ):
-    with sending():
-        bulk(lee, alert, [trust_a, trust_b], services.ACKNOWLEDGE)
+    bulk(lee, alert, [trust_a, trust_b], services.ACKNOWLEDGE)
+    send_emails()
     recipients = sorted(message.to[0] for message in mail.outbox)
     assert recipients == sorted(["lee@csu.nhs.uk", alice.email, charlie.email])
     confirmation = next(message for message in mail.outbox if message.to == ["lee@csu.nhs.uk"])
@@ -74,22 +66,22 @@ def test_a_bulk_response_sends_one_confirmation_and_a_notice_per_organisation(
     assert "- Beta Hospitals NHS Trust (RBB): in progress" in confirmation.body
 
 
-def test_an_administrator_who_responded_on_behalf_is_not_told_about_it(alert, trust_b, lee, charlie, sending):
+def test_an_administrator_who_responded_on_behalf_is_not_told_about_it(alert, trust_b, lee, charlie):
     lee.memberships.filter(organisation=trust_b).update(role=Role.ADMINISTRATOR)
-    with sending():
-        acknowledge(response_of(alert, trust_b), lee)
+    acknowledge(response_of(alert, trust_b), lee)
+    send_emails()
     assert sorted(message.to[0] for message in mail.outbox) == sorted(["lee@csu.nhs.uk", charlie.email])
 
 
-def test_the_emails_are_queued_not_sent_during_the_request(alert, trust_a, bob, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        acknowledge(response_of(alert, trust_a), bob)
-    assert len(callbacks) == 1
-    assert mail.outbox == []
-
-
-def test_the_task_sends_them(alert, trust_a, bob):
+def test_the_emails_wait_in_the_outbox_for_its_worker(alert, trust_a, bob):
     acknowledge(response_of(alert, trust_a), bob)
-    entry = response_of(alert, trust_a).entries.get()
-    assert send_response_emails.call(entry_ids=[entry.pk]) == 1
-    assert mail.outbox[0].to == ["bob@alpha.nhs.uk"]
+    assert mail.outbox == []
+    [row] = Notification.objects.all()
+    assert (row.kind, row.status, row.address, row.user_id) == (
+        MessageKind.NOTICE_EMAIL,
+        Status.QUEUED,
+        "bob@alpha.nhs.uk",
+        bob.pk,
+    )
+    assert [message.to for message in send_emails()] == [["bob@alpha.nhs.uk"]]
+    assert Notification.objects.get().status == Status.SENT

@@ -239,16 +239,22 @@ def test_change_your_answers_goes_back_with_them(signed_in, alert, trust_a, lee)
     assert not ResponseEntry.objects.exists()
 
 
-def test_a_conflict_on_confirming_shows_what_changed(signed_in, alert, trust_a, trust_b, lee, bob):
+def confirm_after_bob_acknowledged(signed_in, alert, trust_a, trust_b, lee, bob, **answers):
+    """Lee confirms a bulk response for both trusts, previewed before Bob acknowledged trust A's: the page."""
     acknowledge(response_of(alert, trust_a), bob)
     form = {
         "step": "confirm",
         "organisations": [str(trust_a.pk), str(trust_b.pk)],
-        "status": "not_applicable",
-        "not_applicable_reason": "not_in_use",
+        **answers,
         "versions": f'{{"{trust_a.pk}": 0, "{trust_b.pk}": 0}}',
     }
-    page = signed_in(lee).post(f"/responses/{alert.threat_id}/bulk/", form)
+    return signed_in(lee).post(f"/responses/{alert.threat_id}/bulk/", form)
+
+
+def test_a_conflict_on_confirming_shows_what_changed(signed_in, alert, trust_a, trust_b, lee, bob):
+    page = confirm_after_bob_acknowledged(
+        signed_in, alert, trust_a, trust_b, lee, bob, status="not_applicable", not_applicable_reason="not_in_use"
+    )
     html = page.content.decode()
     assert page.status_code == 200
     assert "Someone else updated some of these responses" in html
@@ -263,14 +269,7 @@ def test_acknowledging_what_someone_else_acknowledged_since_the_preview_is_a_con
     """Not "already acknowledged: unselect them": that they changed since the preview is what the person needs to
     hear (a race the concurrent test over HTTP met once in eleven runs, when the other's write committed before
     this request read the responses)."""
-    acknowledge(response_of(alert, trust_a), bob)
-    form = {
-        "step": "confirm",
-        "organisations": [str(trust_a.pk), str(trust_b.pk)],
-        "status": "acknowledge",
-        "versions": f'{{"{trust_a.pk}": 0, "{trust_b.pk}": 0}}',
-    }
-    page = signed_in(lee).post(f"/responses/{alert.threat_id}/bulk/", form)
+    page = confirm_after_bob_acknowledged(signed_in, alert, trust_a, trust_b, lee, bob, status="acknowledge")
     html = page.content.decode()
     assert page.status_code == 200
     assert "Someone else updated some of these responses" in html

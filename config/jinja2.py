@@ -6,28 +6,16 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
 from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
-from respond.core.components import html_attributes, indent, once, summary_list, tag
+from respond.core.components import date_text, datetime_text, html_attributes, indent, once, summary_list, tag
 from respond.core.components import url as cached_url
 
 
 def url(name: str, *args: Any, **kwargs: Any) -> str:
     return reverse(name, kwargs=kwargs) if kwargs else cached_url(name, *args)
-
-
-def london_datetime(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:
-    if value is None:
-        return ""
-    local = timezone.localtime(value) if timezone.is_aware(value) else value
-    return local.strftime(fmt).replace("AM", "am").replace("PM", "pm")
-
-
-def london_date(value: Any) -> str:
-    return value.strftime("%-d %B %Y") if value else ""
 
 
 def rendered_once(macro: Macro, params: Any) -> Markup:
@@ -52,5 +40,5 @@ def environment(**options: Any) -> Environment:
         html_attributes=html_attributes,
         rendered_once=rendered_once,
     )
-    env.filters.update(datetime=london_datetime, date=london_date, indent=indent)
+    env.filters.update(datetime=datetime_text, date=date_text, indent=indent)
     return env

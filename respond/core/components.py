@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils import timezone
 from markupsafe import Markup, escape
 
 ONCE_KEPT = 1000
@@ -23,6 +24,19 @@ def once(key: object, render: Callable[[], Markup]) -> Markup:
             _ONCE.clear()
         _ONCE[key] = markup
     return markup
+
+
+def datetime_text(value: Any, fmt: str = "%-d %B %Y, %-I:%M%p") -> str:
+    """A moment in London's time, as pages write it (the `datetime` filter): "2 March 2026, 9:30am"."""
+    if value is None:
+        return ""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    return local.strftime(fmt).replace("AM", "am").replace("PM", "pm")
+
+
+def date_text(value: Any) -> str:
+    """A date as pages write it (the `date` filter): "2 March 2026"."""
+    return value.strftime("%-d %B %Y") if value else ""
 
 
 TAG_COLOURS = ("white", "grey", "green", "aqua-green", "blue", "purple", "pink", "red", "orange", "yellow")

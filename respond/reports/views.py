@@ -20,7 +20,7 @@ from respond.core import versions
 from respond.core.decorators import permission_required
 from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation, Region
-from respond.reports import charts, over_time_tables
+from respond.reports import charts, over_time_tables, tables
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.organisation_history import (
     history_rows,
@@ -47,16 +47,13 @@ EXCEPTIONS_SHOWN = 20
 VIEW_REPORTS = "reports.view_reports"
 # Reports show other organisations' figures: never kept by browsers or shared caches.
 private = cache_control(private=True, no_store=True)
-# The colours of an outcome's tag. The lists write their tags and shares (statistics.share) without a macro call
-# for each row: a call costs about 45 us.
-OUTCOME_COLOURS = {"Within the window": "green", "Late": "yellow", "Missed": "red"}
 
 HELPERS = {
     "charts": charts,
     "duration_text": duration_text,
     "over_time_tables": over_time_tables,
     "share": share,
-    "OUTCOME_COLOURS": OUTCOME_COLOURS,
+    "tables": tables,
 }
 
 

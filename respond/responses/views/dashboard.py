@@ -24,6 +24,7 @@ from respond.responses.changes import organisation_responses_version
 from respond.responses.deadlines import time_left_text
 from respond.responses.forms import DashboardFilterForm
 from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
+from respond.responses.views import tables
 from respond.responses.views.common import ResponseRow
 
 ALERTS_PER_PAGE = 10
@@ -190,5 +191,6 @@ def _your_alerts_context(
         "show": show,
         "page": page,
         "groups": _groups(theirs.filter(shown), [dict(row) for row in page.object_list], now),
+        "tables": tables,
         "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
     }

@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import connection
-from django.db.models import F, FilteredRelation, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
 
 from respond.alerts.models import Alert, AlertQuerySet
 from respond.organisations.models import Organisation, OrganisationType, Region
@@ -172,45 +172,67 @@ def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
     )
 
 
-def _alert_figures(alert_id: int) -> AlertFigures:
-    """Two queries of the alert's summary rows (respond.responses.summaries): its counts by organisation type and
-    region (summed here for the totals), and its counts per minute of delay, from which the medians are read."""
-    region_name = Subquery(Region.objects.filter(pk=OuterRef("region_key")).values("name")[:1])
-    rows = list(
-        AlertCounts.objects.filter(alert_id=alert_id)
-        .annotate(region_name=region_name)
-        .values("organisation_type", "region_name", *COUNT_FIELDS)
+# The median delay of each kind from an alert's delay counts, as PERCENTILE_CONT(0.5) would give it from the delays
+# themselves: the minutes at which the running count first reaches the lower and the higher middle rank, halfway
+# between the two (tests/reports/reference_medians.py works it out one count at a time). In the database, as the
+# national alert has a row for each of 2,000 minutes (reading them all was 4 ms of its report).
+ALERT_MEDIANS_SQL = """
+SELECT kind, MIN(minutes) FILTER (WHERE seen >= (total + 1) / 2) AS low,
+    MIN(minutes) FILTER (WHERE seen >= total / 2 + 1) AS high
+FROM (
+    SELECT kind, minutes,
+        SUM(count) OVER (PARTITION BY kind ORDER BY minutes) AS seen, SUM(count) OVER (PARTITION BY kind) AS total
+    FROM {delays} WHERE alert_id = %s AND count > 0
+) AS running
+GROUP BY kind
+"""
+# The alert's counts by organisation type and region, then its medians: one statement, as each costs the page a
+# round trip and Django's compiling of it (together 2 ms of the report worked out afresh).
+ALERT_FIGURES_SQL = """
+SELECT counts.organisation_type, region.name, {count_columns}, NULL AS kind, NULL AS low, NULL AS high
+FROM {counts} AS counts LEFT JOIN {regions} AS region ON region.id = counts.region_key
+WHERE counts.alert_id = %s
+UNION ALL
+SELECT NULL, NULL, {no_counts}, kind, low, high FROM ({medians}) AS medians
+"""
+
+
+def _alert_figures_sql() -> str:
+    quote = connection.ops.quote_name
+    return ALERT_FIGURES_SQL.format(
+        count_columns=", ".join(f"counts.{quote(name)}" for name in COUNT_FIELDS),
+        counts=quote(AlertCounts._meta.db_table),
+        regions=quote(Region._meta.db_table),
+        no_counts=", ".join("NULL" for _name in COUNT_FIELDS),
+        medians=ALERT_MEDIANS_SQL.format(delays=quote(AlertDelays._meta.db_table)),
     )
+
+
+def _alert_figures(alert_id: int) -> AlertFigures:
+    """From the alert's summary rows (respond.responses.summaries), in one statement: its counts by organisation
+    type and region (summed here for the totals), and its medians, read from its counts per minute of delay."""
+    rows: list[dict[str, Any]] = []
+    middles: dict[str, timedelta] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(_alert_figures_sql(), [alert_id, alert_id])
+        for organisation_type, region_name, *counts, kind, low, high in cursor.fetchall():
+            if kind is None:
+                rows.append({"organisation_type": organisation_type, "region_name": region_name})
+                rows[-1].update(zip(COUNT_FIELDS, counts, strict=True))
+            else:
+                middles[kind] = timedelta(minutes=(low + high) / 2)
     by_type = _groups(rows, lambda row: type_label(row["organisation_type"]))
     return AlertFigures(
         acknowledgements=sum((group.acknowledgements for group in by_type), Acknowledgements()),
         statuses=sum((group.statuses for group in by_type), StatusCounts()),
         by_type=by_type,
         by_region=_groups(rows, lambda row: row["region_name"] or NO_REGION),
-        medians=alert_medians(alert_id),
+        medians=Medians(acknowledge=middles.get(DelayKind.ACKNOWLEDGE), complete=middles.get(DelayKind.COMPLETE)),
     )
 
 
-# The median delay of each kind from an alert's delay counts, as PERCENTILE_CONT(0.5) would give it from the delays
-# themselves: the minutes at which the running count first reaches the lower and the higher middle rank, halfway
-# between the two (tests/reports/reference_medians.py works it out one count at a time). In the database, as the
-# national alert has a row for each of 2,000 minutes (reading them all was 4 ms of its report).
-ALERT_MEDIANS_SQL = """
-SELECT kind, MIN(minutes) FILTER (WHERE seen >= (total + 1) / 2), MIN(minutes) FILTER (WHERE seen >= total / 2 + 1)
-FROM (
-    SELECT kind, minutes,
-        SUM(count) OVER (PARTITION BY kind ORDER BY minutes) AS seen, SUM(count) OVER (PARTITION BY kind) AS total
-    FROM {table} WHERE alert_id = %s AND count > 0
-) AS running
-GROUP BY kind
-"""
-
-
 def alert_medians(alert_id: int) -> Medians:
-    with connection.cursor() as cursor:
-        cursor.execute(ALERT_MEDIANS_SQL.format(table=AlertDelays._meta.db_table), [alert_id])
-        middles = {kind: timedelta(minutes=(low + high) / 2) for kind, low, high in cursor.fetchall()}
-    return Medians(acknowledge=middles.get(DelayKind.ACKNOWLEDGE), complete=middles.get(DelayKind.COMPLETE))
+    return _alert_figures(alert_id).medians
 
 
 ORGANISATION_FILTERS: dict[str, Q] = {

@@ -62,7 +62,7 @@ class AlertDelays(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alert", "kind", "minutes"], name="one_alert_delays_row")]
-        # An alert's report reads its medians from these rows in order (respond.reports.services.alert_medians):
+        # An alert's report reads its medians from these rows in order (respond.reports.services.ALERT_MEDIANS_SQL):
         # from this index alone on PostgreSQL, rather than from rows spread over a page each (3.6 ms to 1.3 ms for
         # the national alert). SQLite has no covering indexes and does without (models.W040 is silenced).
         indexes = [models.Index(fields=["alert", "kind", "minutes"], include=["count"], name="alert_delays_in_order")]

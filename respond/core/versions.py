@@ -67,5 +67,5 @@ def current(names: Iterable[str]) -> dict[str, int]:
 def combined(names: Iterable[str]) -> int:
     """One number for a set of versions: their sum, which every raise of one of them raises (numbers only go up),
     so it changes whenever any of them does. For a key over many versions, in one row rather than one each."""
-    total = DataVersion.objects.filter(name__in=set(names)).aggregate(total=Sum("number"))["total"]
+    total = DataVersion.objects.filter(name__any_of=set(names)).aggregate(total=Sum("number"))["total"]
     return total or 0

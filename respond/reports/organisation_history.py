@@ -9,7 +9,6 @@ from django.db.models import Count, F, Q
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
-from respond.alerts.models import ALERT_TEXT_FIELDS
 from respond.organisations.models import Organisation
 from respond.reports.statistics import (
     Medians,
@@ -94,29 +93,46 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
     )
 
 
-_ALERT_TEXT = [f"alert__{name}" for name in ALERT_TEXT_FIELDS]
+# What the history's rows show (respond.reports.tables), and no more: a row's organisation is the page's own.
+ROW_FIELDS = (
+    "alert_id",
+    "organisation_id",
+    "status",
+    "acknowledged_at",
+    "acknowledged_within_window",
+    "closed_at",
+    "review_on",
+    "next_update_due_on",
+    "reacknowledgement_due_at",
+    *(
+        f"alert__{name}"
+        for name in ("threat_id", "title", "status", "published_at", "responses_asked_at", "response_window_hours")
+    ),
+    "alert__response_required",
+)
 HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
     "open": open_remediations,
     "exceptions": _open_exceptions,
 }
 
 
+def _rows_of(responses: ResponseQuerySet) -> ResponseQuerySet:
+    return responses.select_related("alert").only(*ROW_FIELDS)
+
+
 def organisation_history(organisation: Organisation, *, show: str = "") -> ResponseQuerySet:
-    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only."""
-    responses = organisation_responses(organisation).select_related("alert", "organisation").defer(*_ALERT_TEXT)
+    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only. Each
+    response has what its row shows: history_rows gives each the organisation."""
+    responses = organisation_responses(organisation)
     if show in HISTORY_FILTERS:
         responses = HISTORY_FILTERS[show](responses)
-    return responses.order_by("-alert__published_at", "-alert_id")
+    return _rows_of(responses).order_by("-alert__published_at", "-alert_id")
 
 
 def open_exceptions(organisation: Organisation) -> ResponseQuerySet:
     """Open "unable to implement" exceptions, the soonest review first."""
-    return (
-        HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
-        .select_related("alert", "organisation")
-        .defer(*_ALERT_TEXT)
-        .order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
-    )
+    responses = HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
+    return _rows_of(responses).order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
 
 
 @dataclass(frozen=True)
@@ -129,10 +145,12 @@ class HistoryRow:
     reacknowledgement_overdue: bool = False
 
 
-def history_rows(responses: Sequence[Response], *, now: datetime) -> list[HistoryRow]:
+def history_rows(responses: Sequence[Response], organisation: Organisation, *, now: datetime) -> list[HistoryRow]:
+    """The rows of the organisation's `responses`: each is given the organisation, rather than read again."""
     today: date = timezone.localdate(now)
     rows = []
     for response in responses:
+        response.organisation = organisation
         published, deadline = response.alert.published_at, response.alert.deadline_at
         if response.acknowledged_within_window is True:
             outcome = "Within the window"

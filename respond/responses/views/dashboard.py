@@ -16,7 +16,7 @@ from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from respond.accounts.models import Membership, User
-from respond.alerts.models import ALERT_TEXT_FIELDS, ALERTS_VERSION, Alert, AlertStatus
+from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
 from respond.core.fragments import cached_fragment, query_state
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
@@ -29,6 +29,15 @@ from respond.responses.views.common import ResponseRow
 
 ALERTS_PER_PAGE = 10
 ROWS_PER_ALERT = 10
+# What the alerts and their rows show (ResponseRow, responses/_your_alerts.html), and no more.
+ROW_FIELDS = (
+    *("alert_id", "organisation_id", "status", "acknowledged_within_window"),
+    *("next_update_due_on", "review_on", "reacknowledgement_due_at"),
+    *(f"alert__{name}" for name in ("threat_id", "title", "status", "severity", "published_at")),
+    *(f"alert__{name}" for name in ("responses_asked_at", "response_window_hours", "response_required")),
+    "organisation__name",
+    "organisation__ods_code",
+)
 
 
 @dataclass(frozen=True)
@@ -52,7 +61,7 @@ def _groups(responses: ResponseQuerySet, figures: list[dict[str, Any]], now: dat
     first_rows = (
         responses.filter(alert__in=[row["alert_id"] for row in figures])
         .select_related("alert", "organisation")
-        .defer(*(f"alert__{name}" for name in ALERT_TEXT_FIELDS))
+        .only(*ROW_FIELDS)
         .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=by_name))
         .filter(position__lte=ROWS_PER_ALERT)
         .order_by(*by_name)
@@ -112,7 +121,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     organisations = sorted(memberships.values_list("organisation_id", flat=True))
     filters = request.GET.copy()
     filters.setdefault("show", "open")
-    by_name = Organisation.objects.filter(pk__in=organisations).only("ods_code", "name").order_by("name")
+    by_name = Organisation.objects.filter(pk__any_of=organisations).only("ods_code", "name").order_by("name")
     filter_form = DashboardFilterForm(filters, organisations=by_name)
     overview = _overview(request)
     context = {
@@ -164,7 +173,7 @@ def _your_alerts_context(
     """Three queries however many organisations and alerts: how many alerts are listed, the page's alerts' figures,
     and their first rows with the alerts themselves (_groups)."""
     show = filter_form.show_value
-    theirs = Response.objects.filter(organisation_id__in=organisations).required()
+    theirs = Response.objects.filter(organisation_id__any_of=organisations).required()
     shown = ResponseQuerySet.shown_condition(show, now=now)
     if filter_form.organisation_value:
         shown &= Q(organisation__ods_code=filter_form.organisation_value)

@@ -3,8 +3,10 @@ exceptions."""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
+from django.db import connection
 from django.db.models import Count, F, Q
 from django.db.models.lookups import LessThan
 from django.utils import timezone
@@ -65,15 +67,12 @@ def _open_exceptions(responses: ResponseQuerySet) -> ResponseQuerySet:
     return responses.open().filter(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
 
 
-def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
-    """One query on PostgreSQL, counts and medians together (two elsewhere: medians_in_python), however many
-    responses the organisation has; not cached on its own (the page that shows it is). What is open is the
-    responses' own definition (ResponseQuerySet.open_condition)."""
-    responses = organisation_responses(organisation)
+def _figures_of(organisation_id: int, now: datetime) -> dict[str, Any]:
+    responses = Response.objects.filter(organisation_id=organisation_id).required()
     unable = Q(status=ResponseStatus.UNABLE_TO_IMPLEMENT)
     # The deadline in the filter itself, not annotated first: aggregating over an annotation costs Django 5 ms of
     # compiling for the same SQL.
-    figures = responses.aggregate(
+    return responses.aggregate(
         alerts=Count("pk"),
         acknowledged=Count("pk", filter=Q(acknowledged_at__isnull=False)),
         late=Count("pk", filter=Q(acknowledged_within_window=False)),
@@ -82,6 +81,66 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
         open_exceptions=Count("pk", filter=ResponseQuerySet.open_condition() & unable),
         **median_aggregates(),
     )
+
+
+# _figures_of's statement as Django writes it, kept for each database: building and compiling it cost Django 3 ms
+# of every organisation's report, and running it 0.5 ms. It is written once for stand-in values, which each run
+# replaces by its own, prepared for the database as Django prepares them.
+STAND_IN_ID = -4_000_000_001
+STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    params: list[Any]
+    id_at: list[int]  # where the organisation's id goes in params
+    now_at: list[int]  # where the time goes
+
+
+_statements: dict[str, _Statement] = {}
+
+
+def _statement() -> _Statement:
+    statement = _statements.get(connection.alias)
+    if statement is None:
+        written: list[tuple[str, list[Any]]] = []
+
+        def keep(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+            written.append((sql, list(params)))
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(keep):
+            _figures_of(STAND_IN_ID, STAND_IN_NOW)
+        (sql, params), now = written[-1], connection.ops.adapt_datetimefield_value(STAND_IN_NOW)
+        statement = _Statement(
+            sql,
+            params,
+            id_at=[index for index, value in enumerate(params) if value == STAND_IN_ID],
+            now_at=[index for index, value in enumerate(params) if value == now],
+        )
+        if len(statement.id_at) != 1 or len(statement.now_at) != 1:
+            raise RuntimeError(f"The organisation's figures' statement has unexpected parameters: {params}")
+        _statements[connection.alias] = statement
+    return statement
+
+
+def _figures(organisation_id: int, now: datetime) -> dict[str, Any]:
+    statement = _statement()
+    params = list(statement.params)
+    params[statement.id_at[0]] = organisation_id
+    params[statement.now_at[0]] = connection.ops.adapt_datetimefield_value(now)
+    with connection.cursor() as cursor:
+        cursor.execute(statement.sql, params)
+        row = cursor.fetchone()
+        return {column[0]: value for column, value in zip(cursor.description, row, strict=True)}
+
+
+def organisation_summary(organisation: Organisation, *, now: datetime) -> OrganisationSummary:
+    """One query on PostgreSQL, counts and medians together (two elsewhere: medians_in_python), however many
+    responses the organisation has; not cached on its own (the page that shows it is). What is open is the
+    responses' own definition (ResponseQuerySet.open_condition)."""
+    figures = _figures(organisation.pk, now)
     return OrganisationSummary(
         alerts=figures["alerts"],
         within_window=figures["acknowledged"] - figures["late"],
@@ -89,7 +148,7 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
         missed=figures["missed"],
         open_remediations=figures["open_remediations"],
         open_exceptions=figures["open_exceptions"],
-        medians=medians_of(figures) if median_aggregates() else medians(responses),
+        medians=medians_of(figures) if median_aggregates() else medians(organisation_responses(organisation)),
     )
 
 

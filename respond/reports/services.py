@@ -277,6 +277,7 @@ def alert_organisations(alert: Alert, *, show: str = "") -> QuerySet[Organisatio
             response_closed_at=F("response__closed_at"),
         )
         .select_related("region")
+        .only("ods_code", "name", "organisation_type", "region__name")  # what the rows show (reports.tables)
         .order_by("name", "pk")
     )
     if show in ORGANISATION_FILTERS:

@@ -1,6 +1,6 @@
 """One organisation's history across alerts: figures worked out by hand from the fixture (see conftest)."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
@@ -11,6 +11,7 @@ from respond.accounts.models import GlobalRole
 from respond.alerts.models import AlertStatus
 from respond.core.audit import Auditor
 from respond.publication.services import threat_update_add
+from respond.reports import organisation_history as history_module
 from respond.reports.organisation_history import (
     organisation_history,
     organisation_responses,
@@ -19,8 +20,8 @@ from respond.reports.organisation_history import (
 from respond.responses import services
 from respond.responses.models import Response
 from tests.core.html import parse
-from tests.factories import global_user
-from tests.reports.conftest import table
+from tests.factories import OrganisationFactory, global_user
+from tests.reports.conftest import X_PUBLISHED, table
 
 pytestmark = pytest.mark.django_db
 
@@ -205,3 +206,27 @@ def test_a_closed_alert_leaves_nothing_open(compliance):
     compliance.x.save(update_fields=["status"])
     figures = organisation_summary(compliance.icb, now=timezone.now())
     assert (figures.open_remediations, figures.open_exceptions) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    "now",
+    [
+        X_PUBLISHED + timedelta(hours=1),  # X's window open: nothing missed yet
+        X_PUBLISHED + timedelta(days=3),  # X's window closed
+        timezone.now(),  # Y's closed too, Z's open
+        timezone.now() + timedelta(days=5),  # every window closed
+    ],
+)
+def test_an_organisations_figures_are_the_aggregates_figures_for_every_organisation_and_time(compliance, now):
+    """organisation_summary runs the aggregate's statement as Django wrote it once, with each organisation's id
+    and the time put in: it must count what the aggregate itself counts."""
+    organisations = [
+        compliance.trust_a,
+        compliance.trust_b,
+        compliance.icb,
+        compliance.csu,
+        compliance.foundation_trust,
+    ]
+    for organisation in [*organisations, OrganisationFactory()]:
+        assert history_module._figures(organisation.pk, now) == history_module._figures_of(organisation.pk, now)
+    assert list(history_module._statements) == ["default"]  # written once

@@ -307,16 +307,12 @@ class DashboardFilterForm(NhsukForm):
     )
     organisation = SelectField(label="Organisation", required=False)
 
-    def __init__(self, *args: Any, organisations: Iterable[Organisation], **kwargs: Any) -> None:
-        """`organisations` are only read when the choices are needed (a lazy queryset stays unread until then):
-        to check an organisation asked for, or to show the select."""
+    def __init__(self, *args: Any, organisations: Iterable[tuple[str, str]], **kwargs: Any) -> None:
+        """`organisations`: the person's, as (ODS code, name), in the order the select lists them."""
         super().__init__(*args, **kwargs)
 
         def choices() -> list[tuple[str, str]]:
-            names = (
-                (organisation.ods_code, f"{organisation.name} ({organisation.ods_code})")
-                for organisation in organisations
-            )
+            names = ((ods_code, f"{name} ({ods_code})") for ods_code, name in organisations)
             return [("", "All your organisations"), *names]
 
         self.fields["organisation"].choices = choices  # type: ignore[attr-defined]

@@ -19,7 +19,7 @@ from respond.accounts.models import Membership, User
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
 from respond.core.fragments import cached_fragment, query_state
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION
 from respond.responses.changes import organisation_responses_version
 from respond.responses.deadlines import time_left_text
 from respond.responses.forms import DashboardFilterForm
@@ -116,13 +116,17 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The start page: "Your alerts", what each of the person's organisations must respond to."""
     now = timezone.now()
     user = request.user
-    # Their ids only: the organisations themselves are read when the filter needs their names.
-    memberships = Membership.objects.filter(user=cast(User, user)).order_by()  # signed in (login_required)
-    organisations = sorted(memberships.values_list("organisation_id", flat=True))
+    # Their organisations' ids, with the codes and names the filter offers, in one query.
+    memberships = Membership.objects.filter(user=cast(User, user))  # signed in (login_required)
+    theirs = list(
+        memberships.order_by("organisation__name", "organisation_id").values_list(
+            "organisation_id", "organisation__ods_code", "organisation__name"
+        )
+    )
+    organisations = sorted(pk for pk, _code, _name in theirs)
     filters = request.GET.copy()
     filters.setdefault("show", "open")
-    by_name = Organisation.objects.filter(pk__any_of=organisations).only("ods_code", "name").order_by("name")
-    filter_form = DashboardFilterForm(filters, organisations=by_name)
+    filter_form = DashboardFilterForm(filters, organisations=[(code, name) for _pk, code, name in theirs])
     overview = _overview(request)
     context = {
         "filter_form": filter_form,

@@ -18,6 +18,9 @@ preload_app = True
 # Request lines come as JSON from respond.operations.middleware (without paths, which can hold tokens).
 accesslog = None
 errorlog = "-"
+# gunicorn 24+ opens a control socket (gunicornc) at one path per user by default, which every web process on a
+# machine (the tests' and the load test's, run side by side) would share; nothing here uses it.
+control_socket_disable = True
 
 
 def on_starting(server: Any) -> None:

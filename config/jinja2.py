@@ -1,12 +1,13 @@
 """The Jinja2 environment: project templates first, then the NHS.UK frontend macros."""
 
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.templatetags.static import static
 from django.urls import reverse
-from jinja2 import ChainableUndefined, ChoiceLoader, Environment, PackageLoader
+from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemBytecodeCache, PackageLoader
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
@@ -29,6 +30,10 @@ def environment(**options: Any) -> Environment:
     options["undefined"] = ChainableUndefined
     options.setdefault("extensions", []).append("jinja2.ext.do")
     options.pop("autoescape", None)
+    if bytecode_cache_dir := options.pop("bytecode_cache_dir", ""):
+        Path(bytecode_cache_dir).mkdir(parents=True, exist_ok=True)
+        # Keyed by template and checked against its source: a template edited since is compiled again.
+        options["bytecode_cache"] = FileSystemBytecodeCache(bytecode_cache_dir)
     env = Environment(autoescape=True, **options)
     env.globals.update(
         static=static,

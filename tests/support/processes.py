@@ -18,6 +18,9 @@ import requests
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 PROCESS_SCRIPT = BASE_DIR / "scripts" / "process.sh"
+# Compiled templates, shared by every web process the tests and benchmarks start: each then warms up by loading
+# them (a tenth of a second) instead of compiling them again (about 2 s of CPU).
+TEMPLATE_BYTECODE = BASE_DIR / "var" / "jinja2-bytecode"
 
 
 def claimant_pid(claimed_by: str) -> int:
@@ -55,6 +58,7 @@ def process_environment(*, database: str, redis: str = "", **extra: str) -> dict
     env = {key: value for key, value in os.environ.items() if not key.startswith(("NOTIFY_", "REDIS_"))}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     env.update(APP_ENV=env.get("APP_ENV", "test"), DATABASE_URL=database, LOG_LEVEL="INFO", PYTHONUNBUFFERED="1")
+    env.setdefault("JINJA2_BYTECODE_CACHE_DIR", str(TEMPLATE_BYTECODE))
     if redis:
         env["REDIS_URL"] = redis
     env.update(extra)

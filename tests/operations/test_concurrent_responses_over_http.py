@@ -27,12 +27,23 @@ HIDDEN = re.compile(r'<input type="hidden" name="([^"]+)" value="([^"]*)"')
 BULK_CONFLICT = "Someone else updated some of these responses after you checked them, so nothing has been saved"
 
 
-def browser_for(user) -> requests.Session:
-    """A browser holding the user's signed-in session (sessions are in the database, shared with the web)."""
-    browser = requests.Session()
-    cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME]
-    browser.cookies.set(settings.SESSION_COOKIE_NAME, cookie.value)
-    return browser
+@pytest.fixture
+def browser_for(process_set):
+    """browser_for(user) -> a browser holding the user's signed-in session (sessions are in the database, shared
+    with the web). Each is closed before the web is stopped, which otherwise holds on for its kept-alive
+    connections (about 2 s)."""
+    browsers: list[requests.Session] = []
+
+    def _browser(user) -> requests.Session:
+        browser = requests.Session()
+        cookie = sign_in(Client(), user).cookies[settings.SESSION_COOKIE_NAME]
+        browser.cookies.set(settings.SESSION_COOKIE_NAME, cookie.value)
+        browsers.append(browser)
+        return browser
+
+    yield _browser
+    for browser in browsers:
+        browser.close()
 
 
 def at_once(*submissions):
@@ -62,7 +73,7 @@ def web(process_set, shared_database):
     return _start
 
 
-def test_two_people_updating_one_response_at_once(web, trust_a, trust_b, alice, bob):
+def test_two_people_updating_one_response_at_once(web, browser_for, trust_a, trust_b, alice, bob):
     alert = make_alert(organisations=[trust_a, trust_b])
     response = acknowledge(response_of(alert, trust_a), bob)
     browsers = {"Alice": browser_for(alice), "Bob": browser_for(bob)}
@@ -98,7 +109,7 @@ def test_two_people_updating_one_response_at_once(web, trust_a, trust_b, alice, 
     ]
 
 
-def test_two_bulk_responses_overlapping_on_an_organisation(web, trust_a, trust_b, trust_c, bob, alice):
+def test_two_bulk_responses_overlapping_on_an_organisation(web, browser_for, trust_a, trust_b, trust_c, bob, alice):
     """Bob responds for Trusts A and B, Alice for Trusts B and C, both at once: Trust B is in both."""
     MembershipFactory(user=bob, organisation=trust_b, role="responder")
     MembershipFactory(user=alice, organisation=trust_b, role="responder")

@@ -22,9 +22,10 @@ def two_webs(transactional_db, process_set, shared_database, trust_a):
     return person, first, second
 
 
-def test_sessions_and_rate_limits_hold_across_web_processes(two_webs):
+def test_sessions_and_rate_limits_hold_across_web_processes(request, two_webs):
     person, first, second = two_webs
     browser = requests.Session()
+    request.addfinalizer(browser.close)  # before the webs stop: they would wait for its kept-alive connections
     sign_in(browser, first.url, email=person.email, password=DEMO_PASSWORD, secret=SECRET)
 
     page = browser.get(f"{second.url}/", timeout=30, allow_redirects=False)

@@ -17,6 +17,10 @@ needs_postgresql = pytest.mark.skipif(
 
 def _someone_waits_for_a_lock() -> bool:
     with connection.cursor() as cursor:
+        # Read inside the first operation's transaction, pg_stat_activity would show the snapshot of its first
+        # reading until the transaction ends: the second's wait was never seen, and every race took the whole
+        # timeout. A fresh snapshot each time.
+        cursor.execute("SELECT pg_stat_clear_snapshot()")
         cursor.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )

@@ -1,4 +1,4 @@
-"""The over-time report's month-by-month tables, written in Python with the markup of reports/_macros.html's
+"""The over-time report's month-by-month tables, written in Python with the markup of the reports' macros'
 month table and of nhsuk-frontend's details macro (tests/reports/test_over_time_markup.py checks them against
 both): the page has a table of every month for every organisation, each region and each type, about 18 tables of
 12 rows, which cost the macros about 10 ms of the page, and cost this a millisecond."""

@@ -119,7 +119,7 @@ def percent(part: int, whole: int) -> int | None:
 
 
 def share(part: int, whole: int) -> str:
-    """ "12 (40%)": the part and its percentage of the whole (reports/_macros.html's share macro, in Python), or
+    """ "12 (40%)": the part and its percentage of the whole (the reports' share macro, in Python), or
     the part alone when there is no whole."""
     return f"{part} ({percent(part, whole)}%)" if whole else str(part)
 

@@ -13,8 +13,8 @@ from respond.alerts.models import Alert, AlertStatus
 from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports import tables
 from respond.reports.organisation_history import HistoryRow
-from respond.reports.services import OrganisationRow
-from respond.reports.statistics import duration_text
+from respond.reports.services import GroupFigures, OrganisationRow
+from respond.reports.statistics import Acknowledgements, StatusCounts, duration_text
 from respond.responses.models import Response, ResponseStatus
 from tests.core.html import parse
 from tests.core.test_date_input_markup import tree
@@ -58,6 +58,54 @@ EXCEPTION_ROWS = """{% for row in rows %}
       <td class="nhsuk-table__cell">{{ row.response.review_on | date if row.response.review_on else "No review date" }}{% if row.review_due %} {{ tag({"text": "Review due", "colour": "red"}) }}{% endif %}</td>
     </tr>
   {% endfor %}"""
+
+ACKNOWLEDGEMENT_TABLE = """{%- macro share(part, whole) -%}
+  {%- if whole -%}{{ part }} ({{ (100 * part / whole) | round | int }}%){%- else -%}{{ part }}{%- endif -%}
+{%- endmacro %}
+
+{#- Acknowledgement figures of groups of organisations (GroupFigures or GroupSeries rows): the text equivalent of
+    a stacked bar chart. -#}
+{% macro acknowledgement_table(caption, first_heading, groups, statuses=true) -%}
+{#- With the statuses the table is wider than a phone, or than the page: it scrolls sideways, by keyboard too. -#}
+<div class="nhsuk-table-container" role="region" aria-label="{{ caption }}" tabindex="0">
+<table class="nhsuk-table">
+  <caption class="nhsuk-table__caption nhsuk-table__caption--s">{{ caption }}</caption>
+  <thead class="nhsuk-table__head">
+    <tr>
+      <th scope="col">{{ first_heading }}</th>
+      <th scope="col" class="nhsuk-table__header--numeric">In scope</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Acknowledged within the window</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Acknowledged late</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Not acknowledged</th>
+      {% if statuses %}
+      <th scope="col" class="nhsuk-table__header--numeric">In progress</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Complete</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Not applicable</th>
+      <th scope="col" class="nhsuk-table__header--numeric">Unable to implement</th>
+      {% endif %}
+    </tr>
+  </thead>
+  <tbody class="nhsuk-table__body">
+  {% for group in groups %}
+    {% set figures = group.acknowledgements %}
+    <tr class="nhsuk-table__row">
+      <th scope="row" class="nhsuk-table__header">{{ group.label }}</th>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ figures.in_scope }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.within_window, figures.in_scope) }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.late, figures.in_scope) }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.not_acknowledged, figures.in_scope) }}</td>
+      {% if statuses %}
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ group.statuses.in_progress }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ group.statuses.complete }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ group.statuses.not_applicable }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ group.statuses.unable_to_implement }}</td>
+      {% endif %}
+    </tr>
+  {% endfor %}
+  </tbody>
+</table>
+</div>
+{%- endmacro %}"""
 
 PUBLISHED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 LONDON = Region(code="Y56", name="London")
@@ -182,3 +230,24 @@ def test_an_organisations_exception_rows_are_the_templates_markup(rows):
     written = tables.exception_rows(rows)
     same_markup(written, EXCEPTION_ROWS, rows)
     assert written.count("<tr") == len(rows)
+
+
+GROUPS = [
+    GroupFigures(
+        "NHS Trust", Acknowledgements(in_scope=8573, within_window=6001, late=2), StatusCounts(8573, 10, 6000, 3, 2)
+    ),
+    GroupFigures('Care Trust & <Partners> "North"', Acknowledgements(in_scope=3, late=1), StatusCounts(3, 1)),
+    GroupFigures("No region", Acknowledgements(), StatusCounts()),
+]
+
+
+@pytest.mark.parametrize("statuses", [True, False])
+@pytest.mark.parametrize("caption", ["Responses by region", 'Trust & <Co> "North"'])
+def test_an_acknowledgement_table_is_the_macros_markup(caption, statuses):
+    written = tables.acknowledgement_table(caption, "Region & <more>", GROUPS, statuses=statuses)
+    by_macro = engines["jinja2"].from_string(
+        ACKNOWLEDGEMENT_TABLE + "{{ acknowledgement_table(caption, heading, groups, statuses=statuses) }}"
+    )
+    macro = by_macro.render({"caption": caption, "heading": "Region & <more>", "groups": GROUPS, "statuses": statuses})
+    assert tree(parse(written)) == tree(parse(macro))
+    assert written.count("<tr") == len(GROUPS) + 1

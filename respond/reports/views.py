@@ -121,7 +121,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @require_safe
 @private
 def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
-    alert = reported_alerts().filter(threat_id=threat_id.upper()).first()
+    alert = reported_alerts().defer(*ALERT_TEXT_FIELDS).filter(threat_id=threat_id.upper()).first()
     if alert is None:
         raise Http404("No such alert")
     filter_form = AlertOrganisationsFilterForm(request.GET or None)

@@ -1,7 +1,7 @@
-# ruff: noqa: E501 - the template's loop and macro as they were, lines and all
+# ruff: noqa: E501 - the template's loop as it was, lines and all
 """ "Your alerts" has its rows written in Python (respond.responses.views.tables) for speed: their markup must be
-what the template's loop and its row_tags macro wrote (below, as they were), element for element and attribute for
-attribute, text included: every status, overdue, late, an update to acknowledge (overdue or not), every action,
+what the template's loop (below, as it was) wrote with the row_tags macro (which the responses page still uses),
+element for element and attribute for attribute, text included: every status, overdue, late, an update to acknowledge (overdue or not), every action,
 names that need escaping."""
 
 from datetime import UTC, date, datetime, timedelta

@@ -22,6 +22,9 @@ def task_queues() -> list[str]:
 
 class Command(BaseCommand):
     help = "Run a background task worker (RQ on Redis when REDIS_URL is set, else the database queue)."
+    # Like the web process, a long-running role starts without Django's system checks (about 3 s of CPU a start,
+    # most of it importing every view for the URL checks): `migrate` runs them once per release, before any starts.
+    requires_system_checks: list[str] = []
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--burst", action="store_true", help="work what is queued, then stop (tests)")

@@ -153,8 +153,14 @@ def test_the_command_line_refuses_app_env_production(tmp_path):
         "DATABASE_URL": f"sqlite:///{tmp_path / 'production.sqlite3'}",
     }
     env.pop("DEBUG", None)
+    # Without the system checks (2 s of CPU): the refusal is the command's own; the checks in production are
+    # tests/core/test_production_settings.py's.
     result = subprocess.run(
-        [sys.executable, "manage.py", "seed_demo"], cwd=settings.BASE_DIR, env=env, capture_output=True, text=True
+        [sys.executable, "manage.py", "seed_demo", "--skip-checks"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
     )
 
     assert result.returncode == 1

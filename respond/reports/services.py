@@ -163,8 +163,8 @@ def type_label(value: str) -> str:
 
 
 def alert_report(*, alert: Alert, now: datetime) -> AlertReport:
-    """Read from the summary rows each response write keeps: two small queries, not cached on their own (the
-    pages that show them are: a cache of the figures too cost more queries afresh than it saved)."""
+    """Read from the summary rows each response write keeps, in one statement; not cached on their own (the pages
+    that show them are: a cache of the figures too cost more queries afresh than it saved)."""
     return AlertReport(
         alert=alert,
         figures=_alert_figures(alert.pk),
@@ -232,6 +232,7 @@ def _alert_figures(alert_id: int) -> AlertFigures:
 
 
 def alert_medians(alert_id: int) -> Medians:
+    """The alert's medians (its report reads them with its counts, in _alert_figures)."""
     return _alert_figures(alert_id).medians
 
 

@@ -1,7 +1,7 @@
 """`field__any_of=[...]`: IN, written on PostgreSQL as `= ANY(%s)` with the values as one array.
 
 For long lists of ids (someone responding for 200 organisations): IN writes a placeholder for each value, which
-Django prepares one by one, psycopg parses again on every run (statements that long are not in its cache) and
+Django prepares one by one, psycopg parses again on every run (it caches no statement of over 50 parameters) and
 PostgreSQL plans value by value; one array costs each of them one value. SQLite has no arrays and keeps IN."""
 
 from typing import Any

@@ -94,8 +94,8 @@ STAND_IN_NOW = datetime(1901, 2, 3, 4, 5, 6, tzinfo=UTC)
 class _Statement:
     sql: str
     params: list[Any]
-    id_at: list[int]  # where the organisation's id goes in params
-    now_at: list[int]  # where the time goes
+    id_at: int  # where the organisation's id goes in params
+    now_at: int  # where the time goes
 
 
 _statements: dict[str, _Statement] = {}
@@ -113,23 +113,19 @@ def _statement() -> _Statement:
         with connection.execute_wrapper(keep):
             _figures_of(STAND_IN_ID, STAND_IN_NOW)
         (sql, params), now = written[-1], connection.ops.adapt_datetimefield_value(STAND_IN_NOW)
-        statement = _Statement(
-            sql,
-            params,
-            id_at=[index for index, value in enumerate(params) if value == STAND_IN_ID],
-            now_at=[index for index, value in enumerate(params) if value == now],
-        )
-        if len(statement.id_at) != 1 or len(statement.now_at) != 1:
+        id_at = [index for index, value in enumerate(params) if value == STAND_IN_ID]
+        now_at = [index for index, value in enumerate(params) if value == now]
+        if len(id_at) != 1 or len(now_at) != 1:
             raise RuntimeError(f"The organisation's figures' statement has unexpected parameters: {params}")
-        _statements[connection.alias] = statement
+        statement = _statements[connection.alias] = _Statement(sql, params, id_at=id_at[0], now_at=now_at[0])
     return statement
 
 
 def _figures(organisation_id: int, now: datetime) -> dict[str, Any]:
     statement = _statement()
     params = list(statement.params)
-    params[statement.id_at[0]] = organisation_id
-    params[statement.now_at[0]] = connection.ops.adapt_datetimefield_value(now)
+    params[statement.id_at] = organisation_id
+    params[statement.now_at] = connection.ops.adapt_datetimefield_value(now)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, params)
         row = cursor.fetchone()

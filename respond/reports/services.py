@@ -231,11 +231,6 @@ def _alert_figures(alert_id: int) -> AlertFigures:
     )
 
 
-def alert_medians(alert_id: int) -> Medians:
-    """The alert's medians (its report reads them with its counts, in _alert_figures)."""
-    return _alert_figures(alert_id).medians
-
-
 ORGANISATION_FILTERS: dict[str, Q] = {
     "not_acknowledged": Q(response__acknowledged_at__isnull=True),
     "late": Q(response__acknowledged_within_window=False),

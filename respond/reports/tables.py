@@ -15,7 +15,7 @@ from respond.reports.organisation_history import HistoryRow
 from respond.reports.services import OrganisationRow, type_label
 from respond.reports.statistics import Acknowledgements, StatusCounts, duration_text, share
 from respond.responses.models import Response, ResponseStatus
-from respond.responses.statuses import STATUS_TAG_COLOURS
+from respond.responses.statuses import status_tag
 
 # The colours of an outcome's tag.
 OUTCOME_COLOURS = {"Within the window": "green", "Late": "yellow", "Missed": "red"}
@@ -28,11 +28,6 @@ OVERDUE = tag({"text": "Overdue", "colour": "red"})
 
 def _duration(value: timedelta | None) -> str:
     return "" if value is None else duration_text(value)
-
-
-def _status_tag(status: str) -> Markup:
-    known = ResponseStatus(status)
-    return tag({"text": known.label, "colour": STATUS_TAG_COLOURS.get(known, "grey")})
 
 
 def _rows(cells: list[str]) -> Markup:
@@ -56,7 +51,7 @@ def organisation_rows(rows: Sequence[OrganisationRow]) -> Markup:
             f'\n      <td class="nhsuk-table__cell">\n        <a href="{link}">{escape(organisation.name)}</a> '
             f'({escape(organisation.ods_code)})\n        <br><span class="nhsuk-body-s">'
             f"{escape(type_label(organisation.organisation_type))}{region}</span>\n      </td>"
-            + CELL.format(_status_tag(row.status))
+            + CELL.format(status_tag(row.status))
             + CELL.format(acknowledged)
             + CELL.format(escape(_duration(row.time_to_acknowledge)))
             + CELL.format(escape(_duration(row.time_to_complete)))
@@ -101,7 +96,7 @@ def history_rows(rows: Sequence[HistoryRow]) -> Markup:
             f'\n      <td class="nhsuk-table__cell">\n        {_alert_link(response)}\n        '
             f'<br><span class="nhsuk-body-s">Published {escape(datetime_text(response.alert.published_at))}</span>'
             "\n      </td>"
-            + CELL.format(_status_tag(response.status))
+            + CELL.format(status_tag(response.status))
             + CELL.format(acknowledged)
             + CELL.format(escape(_duration(row.time_to_acknowledge)))
             + CELL.format(escape(_duration(row.time_to_complete)))

@@ -1,5 +1,5 @@
 """The median of delays counted by whole minutes, worked out one count at a time: the reference the summaries'
-medians are checked against (respond.reports.services.alert_medians works them out in the database)."""
+medians are checked against (respond.reports.services.ALERT_MEDIANS_SQL works them out in the database)."""
 
 from collections.abc import Iterable
 from datetime import timedelta

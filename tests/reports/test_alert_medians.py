@@ -5,8 +5,9 @@ import random
 from datetime import timedelta
 
 import pytest
+from django.utils import timezone
 
-from respond.reports.services import alert_medians
+from respond.reports.services import alert_report
 from respond.responses.summary_models import AlertDelays, DelayKind
 from tests.reports.reference_medians import median_of_counts
 from tests.responses.conftest import make_alert
@@ -32,7 +33,7 @@ def test_medians_from_the_counts_are_those_of_the_delays(seed):
         counts = [(minute, generator.choice([0, 1, 1, 2, 3, 7])) for minute in minutes]
         write_counts(alert, kind, counts)
         expected[kind] = median_of_counts(counts)
-    medians = alert_medians(alert.pk)
+    medians = alert_report(alert=alert, now=timezone.now()).medians
     assert medians.acknowledge == expected[DelayKind.ACKNOWLEDGE]
     assert medians.complete == expected[DelayKind.COMPLETE]
 
@@ -42,6 +43,6 @@ def test_halfway_between_the_two_middle_delays_and_none_without_any():
     AlertDelays.objects.filter(alert=alert).delete()
     write_counts(alert, DelayKind.ACKNOWLEDGE, [(60, 1), (120, 1), (600, 0)])
     write_counts(alert, DelayKind.COMPLETE, [(300, 0)])
-    medians = alert_medians(alert.pk)
+    medians = alert_report(alert=alert, now=timezone.now()).medians
     assert medians.acknowledge == timedelta(minutes=90)
     assert medians.complete is None

@@ -9,6 +9,7 @@ from markupsafe import Markup, escape
 
 from respond.alerts.models import Alert
 from respond.core.components import datetime_text, tag
+from respond.responses.statuses import status_tag
 from respond.responses.views.common import ResponseRow
 
 OVERDUE = tag({"text": "Overdue", "colour": "red"})
@@ -19,7 +20,7 @@ CELL = '\n          <td class="nhsuk-table__cell">{}</td>'
 def row_tags(row: ResponseRow) -> str:
     """The macro row_tags (responses/_macros.html): the status, overdue and late, and an update to acknowledge."""
     response = row.response
-    tags = str(tag({"text": response.get_status_display(), "colour": response.status_colour}))
+    tags = str(status_tag(response.status))
     if row.overdue:
         tags += f" {OVERDUE}"
     if row.late:

@@ -12,7 +12,7 @@ PORT ?= 8000
 # e.g. behind a proxy). Given to each command below rather than exported, so that `make test` keeps its own.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports bench-api fuzz-api bench-groups bench-imports fuzz load-test fault-test
+.PHONY: run test install install-python install-node assets migrate demo-data serve lint typecheck check-deploy chromium clean bench-bulk bench-fanout bench-fanout-kill bench-reports profile-page bench-api fuzz-api bench-groups bench-imports fuzz load-test fault-test
 
 run: install assets migrate demo-data ## Install everything, load demo data and serve web + worker
 	@SITE_URL="$(SITE_URL)" scripts/serve.sh $(HOST) $(PORT)
@@ -83,6 +83,10 @@ bench-groups: install-python ## A closed incident group with POSTS posts and MEM
 SCALE ?= 1
 bench-reports: install-python ## Generate a national-scale data set on PostgreSQL (SCALE=0.1 for a tenth) and time the reports and exports
 	$(VENV_PY) scripts/bench_reports.py --scale $(SCALE)
+
+PAGE ?= home
+profile-page: install-python ## Where a page's time goes on the bench-reports data (PAGE=home|alert|organisation|index|over-time|static, ARGS=--queries|--profile|--again)
+	$(VENV_PY) scripts/profile_page.py $(PAGE) $(ARGS)
 
 ROWS ?= 64000
 bench-imports: install-python ## Time the mandated-list (XLSX, CSV) and ODS imports of ROWS rows on a throwaway database

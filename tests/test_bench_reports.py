@@ -1,21 +1,15 @@
 """The reports benchmark (scripts/bench_reports.py): its arguments, the database it will drop, and the response
 histories it generates. Timings are not tested: `make bench-reports` measures them."""
 
-import importlib.util
 import random
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
 from respond.responses.models import EntryAction, ResponseStatus
+from tests.support.scripts import load_script
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "bench_reports.py"
-spec = importlib.util.spec_from_file_location("bench_reports", SCRIPT)
-assert spec is not None
-assert spec.loader is not None
-bench = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(bench)
+bench = load_script("bench_reports")
 
 
 def test_scale_and_requests_are_checked():

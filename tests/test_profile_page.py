@@ -1,17 +1,11 @@
 """The page profiler (scripts/profile_page.py): its arguments and the pages it knows. What it prints is read off
 the benchmark's data (`make bench-reports`), which the suite does not generate."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
 
-SCRIPT = Path(__file__).resolve().parent.parent / "scripts" / "profile_page.py"
-spec = importlib.util.spec_from_file_location("profile_page", SCRIPT)
-assert spec is not None
-assert spec.loader is not None
-profiler = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(profiler)
+from tests.support.scripts import load_script
+
+profiler = load_script("profile_page")
 
 
 def test_arguments_are_checked():

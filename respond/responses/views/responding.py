@@ -1,5 +1,6 @@
 """An alert's responses, one organisation's response with its history, and the pages that acknowledge and update it."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +21,7 @@ from respond.responses import services
 from respond.responses.answers import ANSWER_FIELDS
 from respond.responses.deadlines import default_next_update_due, time_left_text
 from respond.responses.forms import AcknowledgeForm, OrganisationFilterForm, ReacknowledgeForm, UpdateForm
-from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseStatus
+from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseEntry, ResponseStatus
 from respond.responses.views.common import ResponseRow, alert_or_404, history, response_or_404
 
 PAGE_SIZE = 50
@@ -133,26 +134,17 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
     now = timezone.now()
     initial = {"version": response.version, "next_update_due_on": default_next_update_due(now)}
     form = AcknowledgeForm(request.POST or None, initial=initial)
-    changes: list = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.response_acknowledge(
-                response=response,
-                user=request.user,  # type: ignore[arg-type]
-                version=form.cleaned_data["version"],
-                next_update_due_on=form.cleaned_data["next_update_due_on"],
-                auditor=Auditor.from_request(request),
-            )
-        except services.ConflictError as conflict:
-            changes = conflict.entries
-            form = _form_after_conflict(AcknowledgeForm, request, response)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request, f"You have acknowledged {response.alert.threat_id} for {response.organisation.name}"
-            )
-            return redirect(response.get_absolute_url())
+    done, form, changes = _submitted(
+        request,
+        response,
+        form,
+        lambda form, **submission: services.response_acknowledge(
+            **submission, next_update_due_on=form.cleaned_data["next_update_due_on"]
+        ),
+        success=f"You have acknowledged {response.alert.threat_id} for {response.organisation.name}",
+    )
+    if done:
+        return done
     context = {"response": response, "form": form, "changes": changes, **_deadline_context(response)}
     return render(request, "responses/acknowledge.html", context)
 
@@ -160,26 +152,15 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
 def _reacknowledge(request: HttpRequest, response: Response) -> HttpResponse:
     """Acknowledging the update to the alert that the organisation was asked to acknowledge; its status stays."""
     form = ReacknowledgeForm(request.POST or None, initial={"version": response.version})
-    changes: list = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.response_reacknowledge(
-                response=response,
-                user=request.user,  # type: ignore[arg-type]
-                version=form.cleaned_data["version"],
-                auditor=Auditor.from_request(request),
-            )
-        except services.ConflictError as conflict:
-            changes = conflict.entries
-            form = _form_after_conflict(ReacknowledgeForm, request, response)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(
-                request,
-                f"You have acknowledged the update to {response.alert.threat_id} for {response.organisation.name}",
-            )
-            return redirect(response.get_absolute_url())
+    done, form, changes = _submitted(
+        request,
+        response,
+        form,
+        lambda _form, **submission: services.response_reacknowledge(**submission),
+        success=f"You have acknowledged the update to {response.alert.threat_id} for {response.organisation.name}",
+    )
+    if done:
+        return done
     context = {
         "response": response,
         "form": form,
@@ -188,6 +169,32 @@ def _reacknowledge(request: HttpRequest, response: Response) -> HttpResponse:
         **_deadline_context(response),
     }
     return render(request, "responses/reacknowledge.html", context)
+
+
+def _submitted[F: BaseForm](
+    request: HttpRequest, response: Response, form: F, submit: Callable[..., object], *, success: str
+) -> tuple[HttpResponse | None, F, list[ResponseEntry]]:
+    """A valid POST of `form`, submitted by `submit(form, response=, user=, version=, auditor=)` (what every
+    submission names): the success message and the way back to the response. Else the form to show again: as it
+    was (errors and all), or, where someone else updated the response meanwhile, with what the person typed and the
+    entries that changed the response since."""
+    if request.method != "POST" or not form.is_valid():
+        return None, form, []
+    try:
+        submit(
+            form,
+            response=response,
+            user=request.user,
+            version=form.cleaned_data["version"],
+            auditor=Auditor.from_request(request),
+        )
+    except services.ConflictError as conflict:
+        return None, _form_after_conflict(type(form), request, response), conflict.entries
+    except ValidationError as error:
+        apply_errors(form, error)
+        return None, form, []
+    messages.success(request, success)
+    return redirect(response.get_absolute_url()), form, []
 
 
 def _form_after_conflict[F: BaseForm](form_class: type[F], request: HttpRequest, response: Response) -> F:
@@ -224,24 +231,16 @@ def update(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResponse:
         messages.info(request, "This alert is closed, so its responses can no longer be changed.")
         return redirect(response.get_absolute_url())
     form = UpdateForm(request.POST or None, initial=_initial_answers(response))
-    changes: list = []
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.response_update(
-                response=response,
-                user=request.user,  # type: ignore[arg-type]
-                version=form.cleaned_data["version"],
-                status=form.cleaned_data["status"],
-                answers=form.answers(),
-                auditor=Auditor.from_request(request),
-            )
-        except services.ConflictError as conflict:
-            changes = conflict.entries
-            form = _form_after_conflict(UpdateForm, request, response)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            messages.success(request, f"Response saved for {response.organisation.name}")
-            return redirect(response.get_absolute_url())
+    done, form, changes = _submitted(
+        request,
+        response,
+        form,
+        lambda form, **submission: services.response_update(
+            **submission, status=form.cleaned_data["status"], answers=form.answers()
+        ),
+        success=f"Response saved for {response.organisation.name}",
+    )
+    if done:
+        return done
     context = {"response": response, "form": form, "changes": changes, **_deadline_context(response)}
     return render(request, "responses/update.html", context)

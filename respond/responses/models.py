@@ -16,11 +16,11 @@ from respond.responses.answers import answer_rows
 from respond.responses.statuses import (
     CLOSED_STATUSES,
     STATUS_KEPT_ACTIONS,
-    STATUS_TAG_COLOURS,
     UPDATE_STATUSES,
     EntryAction,
     NotApplicableReason,
     ResponseStatus,
+    status_colour,
 )
 from respond.responses.summary_models import AlertCounts, AlertDelays
 
@@ -198,7 +198,7 @@ class Response(models.Model):
 
     @property
     def status_colour(self) -> str:
-        return STATUS_TAG_COLOURS.get(ResponseStatus(self.status), "grey")
+        return status_colour(self.status)
 
     def acknowledgement_overdue(self, now: datetime) -> bool:
         deadline = self.deadline_at

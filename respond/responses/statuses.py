@@ -33,10 +33,13 @@ STATUS_TAG_COLOURS = {
 }
 
 
+def status_colour(status: str) -> str:
+    return STATUS_TAG_COLOURS.get(ResponseStatus(status), "grey")
+
+
 def status_tag(status: str) -> Markup:
-    """A status's tag, as the responses' status_tag macro writes it, for the tables written in Python."""
-    known = ResponseStatus(status)
-    return tag({"text": known.label, "colour": STATUS_TAG_COLOURS.get(known, "grey")})
+    """A status's tag, as the responses' status_tag macro writes it, for the rows written in Python."""
+    return tag({"text": ResponseStatus(status).label, "colour": status_colour(status)})
 
 
 class NotApplicableReason(models.TextChoices):

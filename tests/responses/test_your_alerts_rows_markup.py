@@ -1,7 +1,7 @@
 # ruff: noqa: E501 - the template's loop as it was, lines and all
 """ "Your alerts" has its rows written in Python (respond.responses.views.tables) for speed: their markup must be
-what the template's loop (below, as it was) wrote with the row_tags macro (which the responses page still uses),
-element for element and attribute for attribute, text included: every status, overdue, late, an update to acknowledge (overdue or not), every action,
+what the template's loop and its row_tags macro (below, as they were; the responses page now writes its tags
+with the same Python) wrote, element for element and attribute for attribute, text included: every status, overdue, late, an update to acknowledge (overdue or not), every action,
 names that need escaping."""
 
 from datetime import UTC, date, datetime, timedelta
@@ -17,7 +17,14 @@ from respond.responses.views.common import ResponseRow
 from tests.core.html import parse
 from tests.core.test_date_input_markup import tree
 
-ROWS = """{% from "responses/_macros.html" import row_tags %}
+ROWS = """{% macro row_tags(row) -%}
+  {{ tag({"text": row.response.get_status_display(), "colour": row.response.status_colour}) }}
+  {% if row.overdue %} {{ tag({"text": "Overdue", "colour": "red"}) }}{% endif %}
+  {% if row.late %} {{ tag({"text": "Acknowledged late", "colour": "yellow"}) }}{% endif %}
+  {% if row.reacknowledge_by %}
+  <p class="nhsuk-body-s nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">Acknowledge the update by {{ row.reacknowledge_by | datetime }}{% if row.reacknowledgement_overdue %} {{ tag({"text": row.reacknowledgement_time_left, "colour": "red"}) }}{% endif %}</p>
+  {% endif %}
+{%- endmacro %}
 <table><tbody>
       {% for row in group.rows %}
         <tr class="nhsuk-table__row">

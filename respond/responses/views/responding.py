@@ -22,6 +22,7 @@ from respond.responses.answers import ANSWER_FIELDS
 from respond.responses.deadlines import default_next_update_due, time_left_text
 from respond.responses.forms import AcknowledgeForm, OrganisationFilterForm, ReacknowledgeForm, UpdateForm
 from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseEntry, ResponseStatus
+from respond.responses.views import tables
 from respond.responses.views.common import ResponseRow, alert_or_404, history, response_or_404
 
 PAGE_SIZE = 50
@@ -97,6 +98,7 @@ def alert_responses(request: HttpRequest, threat_id: str) -> HttpResponse:
         "can_bulk": bulk_count >= 2,
         "sees_all": sees_all,
         "time_left": time_left_text(alert.deadline_at, now),
+        "tables": tables,
     }
     return render(request, "responses/alert.html", context)
 

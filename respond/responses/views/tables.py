@@ -17,8 +17,9 @@ ACKNOWLEDGED_LATE = tag({"text": "Acknowledged late", "colour": "yellow"})
 CELL = '\n          <td class="nhsuk-table__cell">{}</td>'
 
 
-def row_tags(row: ResponseRow) -> str:
-    """The macro row_tags (responses/_macros.html): the status, overdue and late, and an update to acknowledge."""
+def row_tags(row: ResponseRow) -> Markup:
+    """A response's tags in a table (Your alerts, an alert's responses): the status, overdue and late, and an
+    update to acknowledge."""
     response = row.response
     tags = str(status_tag(response.status))
     if row.overdue:
@@ -35,7 +36,7 @@ def row_tags(row: ResponseRow) -> str:
             '\n  <p class="nhsuk-body-s nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">Acknowledge the update by '
             f"{escape(datetime_text(row.reacknowledge_by))}{overdue}</p>"
         )
-    return tags
+    return Markup(tags)  # noqa: S704 - the date escaped; the rest tags and this markup
 
 
 def your_alert_rows(alert: Alert, rows: Sequence[ResponseRow]) -> Markup:

@@ -174,14 +174,30 @@ def test_every_message_is_sent_exactly_once_despite_faults_and_a_killed_worker(s
 
         senders: set[int] = set()
 
-        def victim_is_mid_batch() -> bool:
-            # The sending process is the worker itself (db_worker) or its work-horse child (rqworker).
+        def claimants() -> set[int]:
             claims = Notification.objects.filter(status=Status.SENDING).values_list("claimed_by", flat=True)
-            pids = {claimant_pid(claimed_by) for claimed_by in set(claims)}
-            senders.update(pid for pid in pids if victim.pid in (pid, parent_pid(pid)))
-            return len(notify.records) >= 400 and bool(senders)
+            return {claimant_pid(claimed_by) for claimed_by in set(claims)}
 
-        wait_for(victim_is_mid_batch, within=40, what="the first worker to be sending", log=log)
+        def signal_all(pids: set[int], sig: int) -> None:
+            for pid in pids:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, sig)
+
+        def victim_frozen_mid_batch() -> bool:
+            """The first worker stopped (SIGSTOP) while it holds claims: seen sending, it could otherwise finish its
+            batch between being seen and being killed, on a busy machine, and leave no claim to take over."""
+            # The sending process is the worker itself (db_worker) or its work-horse child (rqworker).
+            senders.update(pid for pid in claimants() if victim.pid in (pid, parent_pid(pid)))
+            if len(notify.records) < 400 or not senders:
+                return False
+            frozen = {victim.pid, *senders}
+            signal_all(frozen, signal.SIGSTOP)
+            if claimants() & senders:
+                return True
+            signal_all(frozen, signal.SIGCONT)
+            return False
+
+        wait_for(victim_frozen_mid_batch, within=40, what="the first worker to be sending", log=log)
         for pid in {victim.pid, *senders}:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)

@@ -6,20 +6,20 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Q, QuerySet, Window
+from django.db.models import Count, F, Min, Model, Q, Window
 from django.db.models.functions import RowNumber
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.functional import cached_property
 from django.utils.safestring import SafeString
 
 from respond.accounts.models import Membership, User
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
 from respond.core.fragments import cached_fragment, query_state
-from respond.organisations.models import ORGANISATION_DETAILS_VERSION
+from respond.core.kept_statements import KeptStatement
+from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
 from respond.responses.changes import organisation_responses_version
 from respond.responses.deadlines import time_left_text
 from respond.responses.forms import DashboardFilterForm
@@ -29,15 +29,6 @@ from respond.responses.views.common import ResponseRow
 
 ALERTS_PER_PAGE = 10
 ROWS_PER_ALERT = 10
-# What the alerts and their rows show (ResponseRow, responses/_your_alerts.html), and no more.
-ROW_FIELDS = (
-    *("alert_id", "organisation_id", "status", "acknowledged_within_window"),
-    *("next_update_due_on", "review_on", "reacknowledgement_due_at"),
-    *(f"alert__{name}" for name in ("threat_id", "title", "status", "severity", "published_at")),
-    *(f"alert__{name}" for name in ("responses_asked_at", "response_window_hours", "response_required")),
-    "organisation__name",
-    "organisation__ods_code",
-)
 
 
 @dataclass(frozen=True)
@@ -52,44 +43,6 @@ class AlertGroup:
     reacknowledge_by: datetime | None = None
     reacknowledgement_time_left: str = ""
     reacknowledgement_overdue: bool = False
-
-
-def _groups(responses: ResponseQuerySet, figures: list[dict[str, Any]], now: datetime) -> list[AlertGroup]:
-    """The page's alerts with their first rows: one query, with the alerts (every alert listed has a row).
-    `responses`: those the page shows; `figures`: the page's alerts' figures (see _your_alerts_context)."""
-    by_name = (F("organisation__name").asc(), F("organisation_id").asc())
-    first_rows = (
-        responses.filter(alert__in=[row["alert_id"] for row in figures])
-        .select_related("alert", "organisation")
-        .only(*ROW_FIELDS)
-        .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=by_name))
-        .filter(position__lte=ROWS_PER_ALERT)
-        .order_by(*by_name)
-    )
-    rows: dict[int, list[ResponseRow]] = {}
-    alerts: dict[int, Alert] = {}
-    for response in first_rows:
-        alerts.setdefault(response.alert_id, response.alert)
-        response.alert = alerts[response.alert_id]  # one Alert object for each alert's rows
-        rows.setdefault(response.alert_id, []).append(ResponseRow.build(response, now=now, can_submit=True))
-    groups = []
-    for row in figures:
-        alert, waiting, reacknowledge_by = alerts[row["alert_id"]], row["unacknowledged"], row["reacknowledge_by"]
-        deadline = alert.deadline_at
-        groups.append(
-            AlertGroup(
-                alert=alert,
-                rows=rows[alert.pk],
-                total=row["total"],
-                unacknowledged=waiting,
-                time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
-                acknowledgement_overdue=bool(waiting and deadline and deadline < now),
-                reacknowledge_by=reacknowledge_by,
-                reacknowledgement_time_left=time_left_text(reacknowledge_by, now),
-                reacknowledgement_overdue=(reacknowledge_by or now) < now,
-            )
-        )
-    return groups
 
 
 def _overview(request: HttpRequest) -> Paginator | None:
@@ -158,52 +111,140 @@ def _your_alerts(
     )
 
 
-class _AlertsPaginator(Paginator):
-    """Counts the alerts listed (`listed`) rather than the groups of their figures: the same number, from an
-    index of the shown responses rather than by grouping every one of the person's organisations' responses."""
-
-    def __init__(self, object_list: Any, per_page: int, *, listed: QuerySet[Alert]) -> None:
-        super().__init__(object_list, per_page)
-        self._listed = listed
-
-    @cached_property
-    def count(self) -> int:  # type: ignore[override]
-        return self._listed.count()
+# The page's three queries, each kept as Django writes it (respond.core.kept_statements): building and compiling
+# them cost more than running them. `shape`: (what is shown, whether one organisation is picked).
 
 
-def _your_alerts_context(
-    organisations: list[int], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
-) -> dict[str, Any]:
-    """Three queries however many organisations and alerts: how many alerts are listed, the page's alerts' figures,
-    and their first rows with the alerts themselves (_groups)."""
-    show = filter_form.show_value
-    theirs = Response.objects.filter(organisation_id__any_of=organisations).required()
+def _shown(shape: tuple[str, bool], now: datetime, ods_code: str) -> Q:
+    """The responses the page shows: those the filter shows, of the organisation picked if one is."""
+    show, one_organisation = shape
     shown = ResponseQuerySet.shown_condition(show, now=now)
-    if filter_form.organisation_value:
-        shown &= Q(organisation__ods_code=filter_form.organisation_value)
-    # Each alert with a response shown: how many are shown, and of all the person's organisations' responses to
-    # it, how many are not acknowledged and the earliest an update is to be acknowledged by.
-    figures = (
-        theirs.values("alert_id")
+    return shown & Q(organisation__ods_code=ods_code) if one_organisation else shown
+
+
+def _theirs(organisations: list[int]) -> ResponseQuerySet:
+    return Response.objects.filter(organisation_id__any_of=organisations).required()
+
+
+# Every alert listed, newest first: the number listed, and the page's alerts.
+LISTED = KeptStatement(
+    lambda shape, organisations, now, ods_code: (
+        Alert.objects.filter(pk__in=_theirs(organisations).filter(_shown(shape, now, ods_code)).values("alert_id"))
+        .order_by("-published_at", "-pk")
+        .values_list("pk")
+    )
+)
+
+
+def _in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
+    """Model.from_db takes the values of the fields it is given in the model's order of its fields."""
+    order = [field.attname for field in model._meta.concrete_fields]
+    return tuple(sorted(names, key=order.index))
+
+
+ALERT_FIELDS = _in_model_order(
+    Alert,
+    (
+        *("id", "threat_id", "title", "status", "severity", "published_at"),
+        *("responses_asked_at", "response_window_hours", "response_required"),
+    ),
+)
+# The page's alerts, with how many of their responses are shown and, of all the person's organisations' responses
+# to each, how many are not acknowledged and the earliest an update is to be acknowledged by.
+FIGURES = KeptStatement(
+    lambda shape, organisations, alerts, now, ods_code: (
+        _theirs(organisations)
+        .filter(alert_id__any_of=alerts)
+        .values_list(*(f"alert__{name}" for name in ALERT_FIELDS))
         .annotate(
-            total=Count("pk", filter=shown),
+            total=Count("pk", filter=_shown(shape, now, ods_code)),
             unacknowledged=Count("pk", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)),
             reacknowledge_by=Min(
                 "reacknowledgement_due_at",
                 filter=Q(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED),
             ),
         )
-        .filter(total__gt=0)
-        .order_by("-alert__published_at", "-alert_id")
+        .order_by()
     )
-    listed = Alert.objects.filter(pk__in=theirs.filter(shown).values("alert_id"))
-    page = _AlertsPaginator(figures, ALERTS_PER_PAGE, listed=listed).get_page(request.GET.get("page"))
+)
+RESPONSE_FIELDS = _in_model_order(
+    Response,
+    (
+        *("id", "alert_id", "organisation_id", "status", "acknowledged_within_window"),
+        *("next_update_due_on", "review_on", "reacknowledgement_due_at"),
+    ),
+)
+ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))  # the id first, as in every model
+BY_NAME = (F("organisation__name").asc(), F("organisation_id").asc())
+# The first rows shown of each of the page's alerts, by organisation name.
+ROWS = KeptStatement(
+    lambda shape, organisations, alerts, now, ods_code: (
+        _theirs(organisations)
+        .filter(_shown(shape, now, ods_code), alert_id__any_of=alerts)
+        .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=BY_NAME))
+        .filter(position__lte=ROWS_PER_ALERT)
+        .values_list(*RESPONSE_FIELDS, *(f"organisation__{name}" for name in ORGANISATION_FIELDS[1:]))
+        .order_by("organisation__name", "organisation_id")
+    )
+)
+
+
+def _page_groups(
+    organisations: list[int], shape: tuple[str, bool], alert_ids: list[int], now: datetime, ods_code: str
+) -> list[AlertGroup]:
+    """The page's alerts with their figures and first rows, built from the rows of two queries."""
+    if not alert_ids:
+        return []
+    figures, alerts = {}, {}
+    for *fields, total, unacknowledged, reacknowledge_by in FIGURES.rows(
+        shape, organisations, alert_ids, now, ods_code
+    ):
+        alert = Alert.from_db(None, ALERT_FIELDS, fields)
+        alerts[alert.pk], figures[alert.pk] = alert, (total, unacknowledged, reacknowledge_by)
+    rows: dict[int, list[ResponseRow]] = {alert_id: [] for alert_id in alert_ids}
+    split = len(RESPONSE_FIELDS)
+    for fields in ROWS.rows(shape, organisations, alert_ids, now, ods_code):
+        response = Response.from_db(None, RESPONSE_FIELDS, fields[:split])
+        response.alert = alerts[response.alert_id]
+        response.organisation = Organisation.from_db(
+            None, ORGANISATION_FIELDS, (response.organisation_id, *fields[split:])
+        )
+        rows[response.alert_id].append(ResponseRow.build(response, now=now, can_submit=True))
+    groups = []
+    for alert_id in alert_ids:
+        alert, (total, waiting, reacknowledge_by) = alerts[alert_id], figures[alert_id]
+        deadline = alert.deadline_at
+        groups.append(
+            AlertGroup(
+                alert=alert,
+                rows=rows[alert_id],
+                total=total,
+                unacknowledged=waiting,
+                time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
+                acknowledgement_overdue=bool(waiting and deadline and deadline < now),
+                reacknowledge_by=reacknowledge_by,
+                reacknowledgement_time_left=time_left_text(reacknowledge_by, now),
+                reacknowledgement_overdue=(reacknowledge_by or now) < now,
+            )
+        )
+    return groups
+
+
+def _your_alerts_context(
+    organisations: list[int], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
+) -> dict[str, Any]:
+    """Three queries however many organisations and alerts: the alerts listed, and the page's alerts' figures and
+    first rows (_page_groups)."""
+    show, ods_code = filter_form.show_value, filter_form.organisation_value
+    shape = (show, bool(ods_code))
+    listed = [alert_id for (alert_id,) in LISTED.rows(shape, organisations, now, ods_code)]
+    page = Paginator(listed, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "filter_form": filter_form,
         "organisations": organisations,
         "show": show,
         "page": page,
-        "groups": _groups(theirs.filter(shown), [dict(row) for row in page.object_list], now),
+        "groups": _page_groups(organisations, shape, list(page.object_list), now, ods_code),
         "tables": tables,
         "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
     }

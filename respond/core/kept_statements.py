@@ -74,7 +74,7 @@ class KeptStatement:
         with connection.cursor() as cursor:
             cursor.execute(written.sql, params)
             results = cursor.fetchall()
-        return list(written.compiler.results_iter([results], tuple_expected=True))
+        return [tuple(row) for row in written.compiler.results_iter([results], tuple_expected=True)]
 
     def is_kept(self, shape: Hashable) -> bool:
         return self._written.get((connection.alias, shape)) is not None

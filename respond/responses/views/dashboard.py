@@ -203,11 +203,11 @@ def _page_groups(
         alerts[alert.pk], figures[alert.pk] = alert, (total, unacknowledged, reacknowledge_by)
     rows: dict[int, list[ResponseRow]] = {alert_id: [] for alert_id in alert_ids}
     split = len(RESPONSE_FIELDS)
-    for fields in ROWS.rows(shape, organisations, alert_ids, now, ods_code):
-        response = Response.from_db(None, RESPONSE_FIELDS, fields[:split])
+    for row in ROWS.rows(shape, organisations, alert_ids, now, ods_code):
+        response = Response.from_db(None, RESPONSE_FIELDS, row[:split])
         response.alert = alerts[response.alert_id]
         response.organisation = Organisation.from_db(
-            None, ORGANISATION_FIELDS, (response.organisation_id, *fields[split:])
+            None, ORGANISATION_FIELDS, (response.organisation_id, *row[split:])
         )
         rows[response.alert_id].append(ResponseRow.build(response, now=now, can_submit=True))
     groups = []

@@ -52,7 +52,8 @@ most every five minutes, and the page says when.
 
 from collections.abc import Iterable
 
-from django.db.models import Sum
+from django.db.models import Expression, IntegerField, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
 
 from respond.core.models import DataVersion
 
@@ -69,3 +70,10 @@ def combined(names: Iterable[str]) -> int:
     so it changes whenever any of them does. For a key over many versions, in one row rather than one each."""
     total = DataVersion.objects.filter(name__any_of=set(names)).aggregate(total=Sum("number"))["total"]
     return total or 0
+
+
+def number_of(name: str | Expression) -> Coalesce:
+    """A version's number in a query (0 until first raised), for reading versions in the statement that reads
+    what they are of: `name` may be an expression of the query's rows (an organisation's id, for instance)."""
+    named = DataVersion.objects.filter(name=Value(name) if isinstance(name, str) else name).values("number")[:1]
+    return Coalesce(Subquery(named), 0, output_field=IntegerField())

@@ -2,6 +2,9 @@
 which the database raises on every write of responses (respond.responses.migrations.0007_versions_of_responses),
 so that what is cached under them (the compliance reports, "Your alerts") is worked out again."""
 
+from django.db.models import CharField, Expression, F, Value
+from django.db.models.functions import Cast, Concat
+
 
 def alert_responses_version(alert_id: int) -> str:
     return f"responses-of-alert:{alert_id}"
@@ -9,3 +12,8 @@ def alert_responses_version(alert_id: int) -> str:
 
 def organisation_responses_version(organisation_id: int) -> str:
     return f"responses-of-organisation:{organisation_id}"
+
+
+def organisation_responses_version_of(organisation_id: Expression | F) -> Concat:
+    """organisation_responses_version in a query, for the organisation whose id is `organisation_id`."""
+    return Concat(Value("responses-of-organisation:"), Cast(organisation_id, CharField()), output_field=CharField())

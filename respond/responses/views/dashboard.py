@@ -6,8 +6,7 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import Count, F, Min, Model, Q, Window
-from django.db.models.functions import RowNumber
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Model, OuterRef, Q, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -20,7 +19,7 @@ from respond.core import versions
 from respond.core.fragments import cached_fragment, query_state
 from respond.core.kept_statements import KeptStatement
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
-from respond.responses.changes import organisation_responses_version
+from respond.responses.changes import organisation_responses_version_of
 from respond.responses.deadlines import time_left_text
 from respond.responses.forms import DashboardFilterForm
 from respond.responses.models import CLOSED_STATUSES, Response, ResponseQuerySet, ResponseStatus
@@ -69,13 +68,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The start page: "Your alerts", what each of the person's organisations must respond to."""
     now = timezone.now()
     user = request.user
-    # Their organisations' ids, with the codes and names the filter offers, in one query.
-    memberships = Membership.objects.filter(user=cast(User, user))  # signed in (login_required)
-    theirs = list(
-        memberships.order_by("organisation__name", "organisation_id").values_list(
-            "organisation_id", "organisation__ods_code", "organisation__name"
-        )
-    )
+    theirs, version = _their_organisations(cast(User, user))  # signed in (login_required)
     organisations = sorted(pk for pk, _code, _name in theirs)
     filters = request.GET.copy()
     filters.setdefault("show", "open")
@@ -84,29 +77,58 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "filter_form": filter_form,
         "organisations": organisations,
-        "your_alerts": _your_alerts(request, organisations, filter_form, now) if organisations else "",
+        "your_alerts": _your_alerts(request, theirs, version, filter_form, now) if theirs else "",
         "overview_page": overview.get_page(request.GET.get("page")) if overview else None,
     }
     return render(request, "responses/dashboard.html", context)
 
 
+# The person's organisations (ids, ODS codes and names, in the order of their names), with the versions of each
+# one's responses, of the alerts and of organisations' details: read in one statement, so that the names are those
+# of the versions they are read with (respond.core.versions).
+THEIR_ORGANISATIONS = KeptStatement(
+    lambda shape, user_id: (
+        Membership.objects.filter(user_id=user_id)
+        .order_by("organisation__name", "organisation_id")
+        .values_list("organisation_id", "organisation__ods_code", "organisation__name")
+        .annotate(
+            responses_version=versions.number_of(organisation_responses_version_of(OuterRef("organisation_id"))),
+            alerts_version=versions.number_of(ALERTS_VERSION),
+            details_version=versions.number_of(ORGANISATION_DETAILS_VERSION),
+        )
+    )
+)
+
+
+def _their_organisations(user: User) -> tuple[list[tuple[int, str, str]], int]:
+    """The person's organisations' ids, codes and names, in the order of their names, and one number for the
+    versions of what "Your alerts" shows of them (as versions.combined makes it: their sum)."""
+    rows = THEIR_ORGANISATIONS.rows(None, user.pk)
+    if not rows:
+        return [], 0
+    *_, alerts_version, details_version = rows[0]
+    return [row[:3] for row in rows], sum(row[3] for row in rows) + alerts_version + details_version
+
+
 def _your_alerts(
-    request: HttpRequest, organisations: list[int], filter_form: DashboardFilterForm, now: datetime
+    request: HttpRequest,
+    theirs: list[tuple[int, str, str]],
+    version: int,
+    filter_form: DashboardFilterForm,
+    now: datetime,
 ) -> SafeString:
     """The filters and the alerts with their rows: rendered once for each state of what they show, the same for
     everyone with these organisations. The key holds the versions of the organisations' responses, of the
-    alerts and of the organisations' names (respond.core.versions), the query string, and the minute: the times
-    left, and what is overdue, move on with the clock."""
-    names = [organisation_responses_version(pk) for pk in organisations] + [
-        ALERTS_VERSION,
-        ORGANISATION_DETAILS_VERSION,
-    ]
-    state = (organisations, versions.combined(names), query_state(request.GET), now.replace(second=0, microsecond=0))
+    alerts and of the organisations' names (`version`: _their_organisations), the query string, and the minute:
+    the times left, and what is overdue, move on with the clock. `theirs`: the organisations' ids, codes and
+    names, in the order of their names."""
+    organisations = sorted(pk for pk, _code, _name in theirs)
+    state = (organisations, version, query_state(request.GET), now.replace(second=0, microsecond=0))
     return cached_fragment(
         "your-alerts",
         state,
         lambda: render_to_string(
-            "responses/_your_alerts.html", _your_alerts_context(organisations, filter_form, now, request), request
+            "responses/_your_alerts.html", _your_alerts_context(theirs, filter_form, now, request), request
         ),
     )
 
@@ -142,30 +164,12 @@ def _in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ..
     return tuple(sorted(names, key=order.index))
 
 
-ALERT_FIELDS = _in_model_order(
+ALERT_FIELDS = _in_model_order(  # the id first, as in every model
     Alert,
     (
         *("id", "threat_id", "title", "status", "severity", "published_at"),
         *("responses_asked_at", "response_window_hours", "response_required"),
     ),
-)
-# The page's alerts, with how many of their responses are shown and, of all the person's organisations' responses
-# to each, how many are not acknowledged and the earliest an update is to be acknowledged by.
-FIGURES = KeptStatement(
-    lambda shape, organisations, alerts, now, ods_code: (
-        _theirs(organisations)
-        .filter(alert_id__any_of=alerts)
-        .values_list(*(f"alert__{name}" for name in ALERT_FIELDS))
-        .annotate(
-            total=Count("pk", filter=_shown(shape, now, ods_code)),
-            unacknowledged=Count("pk", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)),
-            reacknowledge_by=Min(
-                "reacknowledgement_due_at",
-                filter=Q(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED),
-            ),
-        )
-        .order_by()
-    )
 )
 RESPONSE_FIELDS = _in_model_order(
     Response,
@@ -174,50 +178,85 @@ RESPONSE_FIELDS = _in_model_order(
         *("next_update_due_on", "review_on", "reacknowledgement_due_at"),
     ),
 )
-ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))  # the id first, as in every model
-BY_NAME = (F("organisation__name").asc(), F("organisation_id").asc())
-# The first rows shown of each of the page's alerts, by organisation name.
-ROWS = KeptStatement(
-    lambda shape, organisations, alerts, now, ods_code: (
+ALERT_ID_AT, ORGANISATION_ID_AT = RESPONSE_FIELDS.index("alert_id"), RESPONSE_FIELDS.index("organisation_id")
+ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))
+
+
+def _organisation_values(response: Response, code: str, name: str) -> tuple[Any, ...]:
+    values = {"id": response.organisation_id, "ods_code": code, "name": name}
+    return tuple(values[field] for field in ORGANISATION_FIELDS)
+
+
+BY_ALERT = F("alert_id")
+
+
+def _page(shape: tuple[str, bool], organisations: list[int], alerts: list[int], now: datetime, ods_code: str) -> Any:
+    """All the person's organisations' responses to the page's alerts, each with its alert's figures (windows over
+    them all): how many are shown, how many are not acknowledged and the earliest an update is to be acknowledged
+    by; and whether it is shown itself. Without the organisations (their names are in hand, and joining them cost
+    PostgreSQL a scan of every organisation)."""
+    shown = _shown(shape, now, ods_code)
+    return (
         _theirs(organisations)
-        .filter(_shown(shape, now, ods_code), alert_id__any_of=alerts)
-        .annotate(position=Window(RowNumber(), partition_by=F("alert_id"), order_by=BY_NAME))
-        .filter(position__lte=ROWS_PER_ALERT)
-        .values_list(*RESPONSE_FIELDS, *(f"organisation__{name}" for name in ORGANISATION_FIELDS[1:]))
-        .order_by("organisation__name", "organisation_id")
+        .filter(alert_id__any_of=alerts)
+        .annotate(
+            total=Window(Count("pk", filter=shown), partition_by=BY_ALERT),
+            unacknowledged=Window(Count("pk", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)), partition_by=BY_ALERT),
+            reacknowledge_by=Window(
+                Min(
+                    "reacknowledgement_due_at",
+                    filter=Q(reacknowledgement_due_at__isnull=False, alert__status=AlertStatus.PUBLISHED),
+                ),
+                partition_by=BY_ALERT,
+            ),
+            is_shown=ExpressionWrapper(shown, output_field=BooleanField()),
+        )
+        .values_list(
+            *(f"alert__{name}" for name in ALERT_FIELDS[1:]),  # the id is the response's alert_id
+            *RESPONSE_FIELDS,
+            "total",
+            "unacknowledged",
+            "reacknowledge_by",
+            "is_shown",
+        )
+        .order_by()
     )
-)
+
+
+PAGE = KeptStatement(_page)
 
 
 def _page_groups(
-    organisations: list[int], shape: tuple[str, bool], alert_ids: list[int], now: datetime, ods_code: str
+    theirs: list[tuple[int, str, str]], shape: tuple[str, bool], alert_ids: list[int], now: datetime, ods_code: str
 ) -> list[AlertGroup]:
-    """The page's alerts with their figures and first rows, built from the rows of two queries."""
+    """The page's alerts with their figures and first rows shown, in the order of the organisations' names, from
+    the rows of one query. An alert none of whose responses is shown any more (since it was listed) is left out."""
     if not alert_ids:
         return []
-    figures, alerts = {}, {}
-    for *fields, total, unacknowledged, reacknowledge_by in FIGURES.rows(
-        shape, organisations, alert_ids, now, ods_code
-    ):
-        alert = Alert.from_db(None, ALERT_FIELDS, fields)
-        alerts[alert.pk], figures[alert.pk] = alert, (total, unacknowledged, reacknowledge_by)
-    rows: dict[int, list[ResponseRow]] = {alert_id: [] for alert_id in alert_ids}
-    split = len(RESPONSE_FIELDS)
-    for row in ROWS.rows(shape, organisations, alert_ids, now, ods_code):
-        response = Response.from_db(None, RESPONSE_FIELDS, row[:split])
-        response.alert = alerts[response.alert_id]
-        response.organisation = Organisation.from_db(
-            None, ORGANISATION_FIELDS, (response.organisation_id, *row[split:])
-        )
-        rows[response.alert_id].append(ResponseRow.build(response, now=now, can_submit=True))
+    place = {pk: (at, code, name) for at, (pk, code, name) in enumerate(theirs)}
+    alert_end = len(ALERT_FIELDS) - 1
+    response_end = alert_end + len(RESPONSE_FIELDS)
+    alerts: dict[int, Alert] = {}
+    figures: dict[int, tuple[int, int, datetime | None]] = {}
+    shown: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
+    for row in PAGE.rows(shape, sorted(place), alert_ids, now, ods_code):
+        alert_id, organisation_id = row[alert_end + ALERT_ID_AT], row[alert_end + ORGANISATION_ID_AT]
+        if alert_id not in alerts:
+            alerts[alert_id] = Alert.from_db(None, ALERT_FIELDS, (alert_id, *row[:alert_end]))
+            figures[alert_id] = row[response_end:-1]  # type: ignore[assignment]
+        if row[-1]:
+            shown.setdefault(alert_id, []).append((place[organisation_id][0], row[alert_end:response_end]))
     groups = []
     for alert_id in alert_ids:
+        if not shown.get(alert_id):
+            continue
         alert, (total, waiting, reacknowledge_by) = alerts[alert_id], figures[alert_id]
+        first = sorted(shown[alert_id], key=lambda placed: placed[0])[:ROWS_PER_ALERT]
         deadline = alert.deadline_at
         groups.append(
             AlertGroup(
                 alert=alert,
-                rows=rows[alert_id],
+                rows=[_row(alert, fields, place, now) for _at, fields in first],
                 total=total,
                 unacknowledged=waiting,
                 time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
@@ -230,13 +269,22 @@ def _page_groups(
     return groups
 
 
+def _row(alert: Alert, fields: tuple[Any, ...], place: dict[int, tuple[int, str, str]], now: datetime) -> ResponseRow:
+    response = Response.from_db(None, RESPONSE_FIELDS, fields)
+    response.alert = alert
+    _at, code, name = place[response.organisation_id]
+    response.organisation = Organisation.from_db(None, ORGANISATION_FIELDS, _organisation_values(response, code, name))
+    return ResponseRow.build(response, now=now, can_submit=True)
+
+
 def _your_alerts_context(
-    organisations: list[int], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
+    theirs: list[tuple[int, str, str]], filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
 ) -> dict[str, Any]:
     """Three queries however many organisations and alerts: the alerts listed, and the page's alerts' figures and
     first rows (_page_groups)."""
     show, ods_code = filter_form.show_value, filter_form.organisation_value
     shape = (show, bool(ods_code))
+    organisations = sorted(pk for pk, _code, _name in theirs)
     listed = [alert_id for (alert_id,) in LISTED.rows(shape, organisations, now, ods_code)]
     page = Paginator(listed, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     return {
@@ -244,7 +292,7 @@ def _your_alerts_context(
         "organisations": organisations,
         "show": show,
         "page": page,
-        "groups": _page_groups(organisations, shape, list(page.object_list), now, ods_code),
+        "groups": _page_groups(theirs, shape, list(page.object_list), now, ods_code),
         "tables": tables,
         "filtered": request.GET.get("show", "open") != "open" or bool(request.GET.get("organisation")),
     }

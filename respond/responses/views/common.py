@@ -54,6 +54,7 @@ class ResponseRow:
     """How one response reads in a table."""
 
     response: Response
+    detail_url: str
     overdue: bool
     late: bool
     next_update_text: str
@@ -95,6 +96,7 @@ class ResponseRow:
             next_update_text = ""
         return cls(
             response=response,
+            detail_url=detail,
             overdue=response.is_overdue(now),
             late=response.acknowledged_within_window is False,
             next_update_text=next_update_text,

@@ -6,7 +6,7 @@ from typing import Any, cast
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Model, OuterRef, Q, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Model, OuterRef, Q, Subquery, Window
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -85,17 +85,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 # The person's organisations (ids, ODS codes and names, in the order of their names), with the versions of each
 # one's responses, of the alerts and of organisations' details: read in one statement, so that the names are those
-# of the versions they are read with (respond.core.versions).
+# of the versions they are read with (respond.core.versions). Each organisation's code and name by its id (an index
+# lookup each, where joining the organisations had PostgreSQL read all of them).
+def _of_organisation(field: str) -> Subquery:
+    return Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values(field))
+
+
 THEIR_ORGANISATIONS = KeptStatement(
     lambda shape, user_id: (
         Membership.objects.filter(user_id=user_id)
-        .order_by("organisation__name", "organisation_id")
-        .values_list("organisation_id", "organisation__ods_code", "organisation__name")
         .annotate(
+            ods_code=_of_organisation("ods_code"),
+            name=_of_organisation("name"),
             responses_version=versions.number_of(organisation_responses_version_of(OuterRef("organisation_id"))),
             alerts_version=versions.number_of(ALERTS_VERSION),
             details_version=versions.number_of(ORGANISATION_DETAILS_VERSION),
         )
+        .order_by("name", "organisation_id")
+        .values_list("organisation_id", "ods_code", "name", "responses_version", "alerts_version", "details_version")
     )
 )
 
@@ -182,9 +189,20 @@ ALERT_ID_AT, ORGANISATION_ID_AT = RESPONSE_FIELDS.index("alert_id"), RESPONSE_FI
 ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))
 
 
-def _organisation_values(response: Response, code: str, name: str) -> tuple[Any, ...]:
-    values = {"id": response.organisation_id, "ods_code": code, "name": name}
-    return tuple(values[field] for field in ORGANISATION_FIELDS)
+class _Organisations(dict[int, Organisation]):
+    """The person's organisations as models, each made once, when first shown, from its code and name in hand."""
+
+    def __init__(self, place: dict[int, tuple[int, str, str]]) -> None:
+        super().__init__()
+        self.place = place
+
+    def __missing__(self, pk: int) -> Organisation:
+        _at, code, name = self.place[pk]
+        values = {"id": pk, "ods_code": code, "name": name}
+        made = self[pk] = Organisation.from_db(
+            None, ORGANISATION_FIELDS, [values[field] for field in ORGANISATION_FIELDS]
+        )
+        return made
 
 
 BY_ALERT = F("alert_id")
@@ -234,6 +252,7 @@ def _page_groups(
     if not alert_ids:
         return []
     place = {pk: (at, code, name) for at, (pk, code, name) in enumerate(theirs)}
+    organisations = _Organisations(place)
     alert_end = len(ALERT_FIELDS) - 1
     response_end = alert_end + len(RESPONSE_FIELDS)
     alerts: dict[int, Alert] = {}
@@ -256,7 +275,7 @@ def _page_groups(
         groups.append(
             AlertGroup(
                 alert=alert,
-                rows=[_row(alert, fields, place, now) for _at, fields in first],
+                rows=[_row(alert, fields, organisations, now) for _at, fields in first],
                 total=total,
                 unacknowledged=waiting,
                 time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
@@ -269,11 +288,9 @@ def _page_groups(
     return groups
 
 
-def _row(alert: Alert, fields: tuple[Any, ...], place: dict[int, tuple[int, str, str]], now: datetime) -> ResponseRow:
+def _row(alert: Alert, fields: tuple[Any, ...], organisations: dict[int, Organisation], now: datetime) -> ResponseRow:
     response = Response.from_db(None, RESPONSE_FIELDS, fields)
-    response.alert = alert
-    _at, code, name = place[response.organisation_id]
-    response.organisation = Organisation.from_db(None, ORGANISATION_FIELDS, _organisation_values(response, code, name))
+    response.alert, response.organisation = alert, organisations[response.organisation_id]
     return ResponseRow.build(response, now=now, can_submit=True)
 
 

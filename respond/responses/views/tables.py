@@ -47,9 +47,7 @@ def your_alert_rows(alert: Alert, rows: Sequence[ResponseRow]) -> Markup:
         response = row.response
         name = escape(response.organisation.name)
         cells = (
-            CELL.format(
-                f'<a href="{escape(response.get_absolute_url())}">{name}</a> ({escape(response.organisation.ods_code)})'
-            )
+            CELL.format(f'<a href="{escape(row.detail_url)}">{name}</a> ({escape(response.organisation.ods_code)})')
             + CELL.format(row_tags(row))
             + CELL.format(escape(row.next_update_text))
             + CELL.format(

@@ -183,3 +183,38 @@ def test_the_start_page_costs_the_same_queries_however_many_alerts_and_organisat
     assert _start_page_queries(few_client) == _start_page_queries(many_client)
     with time_machine.travel(timezone.now(), tick=False):  # the page is keyed by the minute: stay in one
         assert _start_page_queries(few_client, cached=True) == _start_page_queries(many_client, cached=True)
+
+
+def organisation_names(html: str, alert) -> list[str]:
+    """The organisations of an alert's rows, in order."""
+    card = parse(html).find("section", **{"aria-labelledby": f"alert-{alert.pk}"})
+    return [row.find("a").text for row in card.find_all("tr", class_="nhsuk-table__row")]
+
+
+def test_an_alerts_first_rows_go_by_name_and_its_figures_count_every_organisation(signed_in, csu):
+    """The first ten rows shown are those of the organisations first by name (not by when they joined), and the
+    figures beside them count every one of the person's organisations' responses, shown or not."""
+    many = member(csu, Role.RESPONDER, email="many@csu.nhs.uk", full_name="Manny Many")
+    names = [f"Trust {letter}" for letter in "LKJIHGFEDCBA"]  # made in the reverse of their names' order
+    organisations = [OrganisationFactory(name=name) for name in names]
+    for organisation in organisations:
+        MembershipFactory(user=many, organisation=organisation, role=Role.RESPONDER)
+    alert = make_alert(organisations=organisations)
+    trust_l = organisations[0]
+    update(
+        response_of(alert, trust_l), many, ResponseStatus.COMPLETE, completed_on=date.today(), completion_summary="Ok"
+    )
+    for organisation in organisations[1:]:
+        response_of(alert, organisation)
+    client = signed_in(many)
+    every = dashboard(client, show="all")
+    assert organisation_names(every, alert) == [f"Trust {letter}" for letter in "ABCDEFGHIJ"]
+    assert "See all 12 of your organisations' responses" in every
+    open_page = dashboard(client)
+    assert organisation_names(open_page, alert) == [f"Trust {letter}" for letter in "ABCDEFGHIJ"]
+    assert "See all 11 of your organisations' responses" in open_page
+    closed = dashboard(client, show="closed")
+    assert organisation_names(closed, alert) == ["Trust L"]
+    # Eleven of the person's organisations have still to acknowledge it, though none of them is shown.
+    assert "Acknowledge by" in closed
+    assert "See all" not in closed

@@ -5,6 +5,7 @@ before the clocks go forward reads one hour later on the clock than the publicat
 elapsed time, never a difference of wall-clock readings. Dates people choose (next update, review) are London dates.
 """
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
@@ -47,6 +48,23 @@ def time_left_text(deadline: datetime | None, now: datetime) -> str:
     if deadline >= now:
         return f"{duration_text(deadline - now)} left"
     return f"Overdue by {duration_text(now - deadline)}"
+
+
+@dataclass(frozen=True)
+class Due:
+    """A time something is to be done by, as pages show it: the time, how long is left (or how late it is), and
+    whether it is overdue (past the time). False when nothing is due."""
+
+    by: datetime | None = None
+    time_left: str = ""
+    overdue: bool = False
+
+    @classmethod
+    def of(cls, by: datetime | None, now: datetime) -> "Due":
+        return cls(by, time_left_text(by, now), now > by) if by is not None else cls()
+
+    def __bool__(self) -> bool:
+        return self.by is not None
 
 
 def due_date_text(due: date | None, now: datetime) -> str:

@@ -221,6 +221,11 @@ class Response(models.Model):
     def owes_reacknowledgement(self) -> bool:
         return self.reacknowledgement_due_at is not None and self.alert.status == AlertStatus.PUBLISHED
 
+    @property
+    def owed_reacknowledgement_by(self) -> datetime | None:
+        """When an update to the alert is to be acknowledged by, while that is owed."""
+        return self.reacknowledgement_due_at if self.owes_reacknowledgement else None
+
     def reacknowledgement_overdue(self, now: datetime) -> bool:
         return self.owes_reacknowledgement and now > self.reacknowledgement_due_at  # type: ignore[operator]
 

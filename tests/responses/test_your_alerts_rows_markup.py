@@ -21,8 +21,8 @@ ROWS = """{% macro row_tags(row) -%}
   {{ tag({"text": row.response.get_status_display(), "colour": row.response.status_colour}) }}
   {% if row.overdue %} {{ tag({"text": "Overdue", "colour": "red"}) }}{% endif %}
   {% if row.late %} {{ tag({"text": "Acknowledged late", "colour": "yellow"}) }}{% endif %}
-  {% if row.reacknowledge_by %}
-  <p class="nhsuk-body-s nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">Acknowledge the update by {{ row.reacknowledge_by | datetime }}{% if row.reacknowledgement_overdue %} {{ tag({"text": row.reacknowledgement_time_left, "colour": "red"}) }}{% endif %}</p>
+  {% if row.reacknowledgement.by %}
+  <p class="nhsuk-body-s nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">Acknowledge the update by {{ row.reacknowledgement.by | datetime }}{% if row.reacknowledgement.overdue %} {{ tag({"text": row.reacknowledgement.time_left, "colour": "red"}) }}{% endif %}</p>
   {% endif %}
 {%- endmacro %}
 <table><tbody>

@@ -8,7 +8,7 @@ from django.http import Http404, HttpRequest
 from respond.alerts.models import Alert
 from respond.core.components import url
 from respond.organisations.models import Organisation
-from respond.responses.deadlines import due_date_text, time_left_text
+from respond.responses.deadlines import Due, due_date_text
 from respond.responses.models import Response, ResponseEntry, ResponseStatus
 from respond.responses.services import open_missing_responses
 
@@ -60,10 +60,8 @@ class ResponseRow:
     next_update_text: str
     action_text: str
     action_url: str
-    # While an update to the alert is to be acknowledged: by when, and how long is left (or how late it is).
-    reacknowledge_by: datetime | None = None
-    reacknowledgement_time_left: str = ""
-    reacknowledgement_overdue: bool = False
+    # While an update to the alert is to be acknowledged: by when, how long is left (or how late it is).
+    reacknowledgement: Due
 
     @classmethod
     def build(cls, response: Response, *, now: datetime, can_submit: bool) -> "ResponseRow":
@@ -102,9 +100,5 @@ class ResponseRow:
             next_update_text=next_update_text,
             action_text=action_text,
             action_url=action_url,
-            reacknowledge_by=response.reacknowledgement_due_at if owes_reacknowledgement else None,
-            reacknowledgement_time_left=(
-                time_left_text(response.reacknowledgement_due_at, now) if owes_reacknowledgement else ""
-            ),
-            reacknowledgement_overdue=response.reacknowledgement_overdue(now),
+            reacknowledgement=Due.of(response.owed_reacknowledgement_by, now),
         )

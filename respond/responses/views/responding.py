@@ -19,7 +19,7 @@ from respond.core.audit import Auditor
 from respond.organisations.models import Organisation
 from respond.responses import services
 from respond.responses.answers import ANSWER_FIELDS
-from respond.responses.deadlines import default_next_update_due, time_left_text
+from respond.responses.deadlines import Due, default_next_update_due, time_left_text
 from respond.responses.forms import AcknowledgeForm, OrganisationFilterForm, ReacknowledgeForm, UpdateForm
 from respond.responses.models import STATUS_KEPT_ACTIONS, EntryAction, Response, ResponseEntry, ResponseStatus
 from respond.responses.views import tables
@@ -51,17 +51,12 @@ def _submittable(request: HttpRequest, threat_id: str, ods_code: str) -> Respons
 
 def _deadline_context(response: Response) -> dict[str, Any]:
     now = timezone.now()
-    owes_reacknowledgement = response.owes_reacknowledgement
     return {
         "now": now,
         "deadline": response.deadline_at,
         "time_left": time_left_text(response.deadline_at, now) if not response.is_acknowledged else "",
         "acknowledgement_overdue": response.acknowledgement_overdue(now),
-        "reacknowledge_by": response.reacknowledgement_due_at if owes_reacknowledgement else None,
-        "reacknowledgement_time_left": (
-            time_left_text(response.reacknowledgement_due_at, now) if owes_reacknowledgement else ""
-        ),
-        "reacknowledgement_overdue": response.reacknowledgement_overdue(now),
+        "reacknowledgement": Due.of(response.owed_reacknowledgement_by, now),
     }
 
 

@@ -26,15 +26,11 @@ def row_tags(row: ResponseRow) -> Markup:
         tags += f" {OVERDUE}"
     if row.late:
         tags += f" {ACKNOWLEDGED_LATE}"
-    if row.reacknowledge_by:
-        overdue = (
-            f" {tag({'text': row.reacknowledgement_time_left, 'colour': 'red'})}"
-            if row.reacknowledgement_overdue
-            else ""
-        )
+    if due := row.reacknowledgement:
+        overdue = f" {tag({'text': due.time_left, 'colour': 'red'})}" if due.overdue else ""
         tags += (
             '\n  <p class="nhsuk-body-s nhsuk-u-margin-top-2 nhsuk-u-margin-bottom-0">Acknowledge the update by '
-            f"{escape(datetime_text(row.reacknowledge_by))}{overdue}</p>"
+            f"{escape(datetime_text(due.by))}{overdue}</p>"
         )
     return Markup(tags)  # noqa: S704 - the date escaped; the rest tags and this markup
 

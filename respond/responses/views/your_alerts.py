@@ -16,7 +16,7 @@ from respond.core import versions
 from respond.core.kept_statements import KeptStatement
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
 from respond.responses.changes import organisation_responses_version_of
-from respond.responses.deadlines import time_left_text
+from respond.responses.deadlines import Due, time_left_text
 from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
 from respond.responses.views.common import ResponseRow
 
@@ -37,9 +37,7 @@ class AlertGroup:
     time_left: str
     acknowledgement_overdue: bool
     # The earliest time one of the person's organisations must acknowledge an update to the alert by.
-    reacknowledge_by: datetime | None = None
-    reacknowledgement_time_left: str = ""
-    reacknowledgement_overdue: bool = False
+    reacknowledgement: Due
 
 
 # The person's organisations (ids, ODS codes and names, in the order of their names), with the versions of each
@@ -210,9 +208,7 @@ def page_groups(theirs: Theirs, shape: Shape, alert_ids: list[int], now: datetim
                 unacknowledged=waiting,
                 time_left=time_left_text(deadline, now) if waiting and alert.status == AlertStatus.PUBLISHED else "",
                 acknowledgement_overdue=bool(waiting and deadline and deadline < now),
-                reacknowledge_by=reacknowledge_by,
-                reacknowledgement_time_left=time_left_text(reacknowledge_by, now),
-                reacknowledgement_overdue=(reacknowledge_by or now) < now,
+                reacknowledgement=Due.of(reacknowledge_by, now),
             )
         )
     return groups

@@ -220,6 +220,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 if ENVIRONMENT == "test":
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# In the tests, every run of a kept statement (respond.core.kept_statements) is checked against the statement Django
+# writes afresh for the same values: a value put somewhere the stand-ins did not show fails the test that ran it.
+KEPT_STATEMENTS_CHECKED = ENVIRONMENT == "test"
 
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "home"

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection
 from django.db.models import QuerySet
 from django.db.models.sql.compiler import SQLCompiler
@@ -71,10 +73,20 @@ class KeptStatement:
         for value, slots in zip(values, written.slots, strict=True):
             for slot in slots:
                 params[slot] = _prepared(value)
+        if settings.KEPT_STATEMENTS_CHECKED:
+            self._check(written, shape, values, params)
         with connection.cursor() as cursor:
             cursor.execute(written.sql, params)
             results = cursor.fetchall()
         return [tuple(row) for row in written.compiler.results_iter([results], tuple_expected=True)]
+
+    def _check(self, written: _Written, shape: Hashable, values: Sequence[Any], params: list[Any]) -> None:
+        try:
+            sql, fresh = self.build(shape, *values).query.get_compiler(connection=connection).as_sql()
+        except EmptyResultSet:  # Django would not run it (an empty list): the kept statement finds nothing
+            return
+        if sql != written.sql or list(fresh) != params:
+            raise AssertionError(f"A kept statement differs from Django's:\n{written.sql}\n{params}\n{sql}\n{fresh}")
 
     def is_kept(self, shape: Hashable) -> bool:
         return self._written.get((connection.alias, shape)) is not None

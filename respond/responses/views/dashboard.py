@@ -17,7 +17,12 @@ from respond.core.fragments import cached_fragment, query_state
 from respond.responses.forms import DashboardFilterForm
 from respond.responses.models import CLOSED_STATUSES, Response, ResponseStatus
 from respond.responses.views import tables
-from respond.responses.views.your_alerts import Theirs, listed_alerts, page_groups, their_organisations
+from respond.responses.views.your_alerts import (
+    TheirOrganisations,
+    listed_alerts,
+    page_groups,
+    their_organisations,
+)
 
 ALERTS_PER_PAGE = 10
 
@@ -46,35 +51,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The start page: "Your alerts", what each of the person's organisations must respond to."""
     now = timezone.now()
     user = request.user
-    theirs, version = their_organisations(cast(User, user))  # signed in (login_required)
-    organisations = sorted(pk for pk, _code, _name in theirs)
+    theirs = their_organisations(cast(User, user))  # signed in (login_required)
     filters = request.GET.copy()
     filters.setdefault("show", "open")
-    filter_form = DashboardFilterForm(filters, organisations=[(code, name) for _pk, code, name in theirs])
+    filter_form = DashboardFilterForm(filters, organisations=[(code, name) for _pk, code, name in theirs.by_name])
     overview = _overview(request)
     context = {
         "filter_form": filter_form,
-        "organisations": organisations,
-        "your_alerts": _your_alerts(request, theirs, version, filter_form, now) if theirs else "",
+        "organisations": theirs.ids,
+        "your_alerts": _your_alerts(request, theirs, filter_form, now) if theirs.ids else "",
         "overview_page": overview.get_page(request.GET.get("page")) if overview else None,
     }
     return render(request, "responses/dashboard.html", context)
 
 
 def _your_alerts(
-    request: HttpRequest,
-    theirs: Theirs,
-    version: int,
-    filter_form: DashboardFilterForm,
-    now: datetime,
+    request: HttpRequest, theirs: TheirOrganisations, filter_form: DashboardFilterForm, now: datetime
 ) -> SafeString:
     """The filters and the alerts with their rows: rendered once for each state of what they show, the same for
     everyone with these organisations. The key holds the versions of the organisations' responses, of the
-    alerts and of the organisations' names (`version`: their_organisations), the query string, and the minute:
-    the times left, and what is overdue, move on with the clock. `theirs`: the organisations' ids, codes and
-    names, in the order of their names."""
-    organisations = sorted(pk for pk, _code, _name in theirs)
-    state = (organisations, version, query_state(request.GET), now.replace(second=0, microsecond=0))
+    alerts and of the organisations' names (their_organisations), the query string, and the minute: the times
+    left, and what is overdue, move on with the clock."""
+    state = (theirs.ids, theirs.version, query_state(request.GET), now.replace(second=0, microsecond=0))
     return cached_fragment(
         "your-alerts",
         state,
@@ -85,18 +83,17 @@ def _your_alerts(
 
 
 def _your_alerts_context(
-    theirs: Theirs, filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
+    theirs: TheirOrganisations, filter_form: DashboardFilterForm, now: datetime, request: HttpRequest
 ) -> dict[str, Any]:
     """Two queries however many organisations and alerts (respond.responses.views.your_alerts): the alerts listed,
     and the page's alerts with their figures and first rows."""
     show, ods_code = filter_form.show_value, filter_form.organisation_value
     shape = (show, bool(ods_code))
-    organisations = sorted(pk for pk, _code, _name in theirs)
-    listed = listed_alerts(shape, organisations, now, ods_code)
+    listed = listed_alerts(shape, theirs.ids, now, ods_code)
     page = Paginator(listed, ALERTS_PER_PAGE).get_page(request.GET.get("page"))
     return {
         "filter_form": filter_form,
-        "organisations": organisations,
+        "organisations": theirs.ids,
         "show": show,
         "page": page,
         "groups": page_groups(theirs, shape, list(page.object_list), now, ods_code),

@@ -130,68 +130,64 @@ def acknowledge(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResp
         return redirect(response.get_absolute_url())
     now = timezone.now()
     initial = {"version": response.version, "next_update_due_on": default_next_update_due(now)}
-    form = AcknowledgeForm(request.POST or None, initial=initial)
-    done, form, changes = _submitted(
+    return _submitted(
         request,
         response,
-        form,
+        AcknowledgeForm(request.POST or None, initial=initial),
         lambda form, **submission: services.response_acknowledge(
             **submission, next_update_due_on=form.cleaned_data["next_update_due_on"]
         ),
         success=f"You have acknowledged {response.alert.threat_id} for {response.organisation.name}",
+        template="responses/acknowledge.html",
     )
-    if done:
-        return done
-    context = {"response": response, "form": form, "changes": changes, **_deadline_context(response)}
-    return render(request, "responses/acknowledge.html", context)
 
 
 def _reacknowledge(request: HttpRequest, response: Response) -> HttpResponse:
     """Acknowledging the update to the alert that the organisation was asked to acknowledge; its status stays."""
-    form = ReacknowledgeForm(request.POST or None, initial={"version": response.version})
-    done, form, changes = _submitted(
+    return _submitted(
         request,
         response,
-        form,
+        ReacknowledgeForm(request.POST or None, initial={"version": response.version}),
         lambda _form, **submission: services.response_reacknowledge(**submission),
         success=f"You have acknowledged the update to {response.alert.threat_id} for {response.organisation.name}",
+        template="responses/reacknowledge.html",
+        update=response.reacknowledgement_update,
     )
-    if done:
-        return done
-    context = {
-        "response": response,
-        "form": form,
-        "changes": changes,
-        "update": response.reacknowledgement_update,
-        **_deadline_context(response),
-    }
-    return render(request, "responses/reacknowledge.html", context)
 
 
-def _submitted[F: BaseForm](
-    request: HttpRequest, response: Response, form: F, submit: Callable[..., object], *, success: str
-) -> tuple[HttpResponse | None, F, list[ResponseEntry]]:
+def _submitted(
+    request: HttpRequest,
+    response: Response,
+    form: BaseForm,
+    submit: Callable[..., object],
+    *,
+    success: str,
+    template: str,
+    **context: Any,
+) -> HttpResponse:
     """A valid POST of `form`, submitted by `submit(form, response=, user=, version=, auditor=)` (what every
-    submission names): the success message and the way back to the response. Else the form to show again: as it
+    submission names): the success message and the way back to the response. Else `template` with the form: as it
     was (errors and all), or, where someone else updated the response meanwhile, with what the person typed and the
-    entries that changed the response since."""
-    if request.method != "POST" or not form.is_valid():
-        return None, form, []
-    try:
-        submit(
-            form,
-            response=response,
-            user=request.user,
-            version=form.cleaned_data["version"],
-            auditor=Auditor.from_request(request),
-        )
-    except services.ConflictError as conflict:
-        return None, _form_after_conflict(type(form), request, response), conflict.entries
-    except ValidationError as error:
-        apply_errors(form, error)
-        return None, form, []
-    messages.success(request, success)
-    return redirect(response.get_absolute_url()), form, []
+    entries that changed the response since; `context` adds what the template shows besides."""
+    changes: list[ResponseEntry] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            submit(
+                form,
+                response=response,
+                user=request.user,
+                version=form.cleaned_data["version"],
+                auditor=Auditor.from_request(request),
+            )
+        except services.ConflictError as conflict:
+            form, changes = _form_after_conflict(type(form), request, response), conflict.entries
+        except ValidationError as error:
+            apply_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect(response.get_absolute_url())
+    page = {"response": response, "form": form, "changes": changes, **_deadline_context(response), **context}
+    return render(request, template, page)
 
 
 def _form_after_conflict[F: BaseForm](form_class: type[F], request: HttpRequest, response: Response) -> F:
@@ -227,17 +223,13 @@ def update(request: HttpRequest, threat_id: str, ods_code: str) -> HttpResponse:
     if not response.accepts_submissions:
         messages.info(request, "This alert is closed, so its responses can no longer be changed.")
         return redirect(response.get_absolute_url())
-    form = UpdateForm(request.POST or None, initial=_initial_answers(response))
-    done, form, changes = _submitted(
+    return _submitted(
         request,
         response,
-        form,
+        UpdateForm(request.POST or None, initial=_initial_answers(response)),
         lambda form, **submission: services.response_update(
             **submission, status=form.cleaned_data["status"], answers=form.answers()
         ),
         success=f"Response saved for {response.organisation.name}",
+        template="responses/update.html",
     )
-    if done:
-        return done
-    context = {"response": response, "form": form, "changes": changes, **_deadline_context(response)}
-    return render(request, "responses/update.html", context)

@@ -22,8 +22,17 @@ from respond.responses.views.common import ResponseRow
 
 # What changes the statements, rather than their values: what is shown, and whether one organisation is picked.
 type Shape = tuple[str, bool]
-# The person's organisations: each one's id, ODS code and name.
-type Theirs = list[tuple[int, str, str]]
+
+
+@dataclass(frozen=True)
+class TheirOrganisations:
+    """The person's organisations: each one's id, ODS code and name in the order of their names (`by_name`), their
+    ids in order (`ids`), and one number for the versions of what "Your alerts" shows of them (`version`)."""
+
+    by_name: list[tuple[int, str, str]]
+    ids: list[int]
+    version: int
+
 
 ROWS_PER_ALERT = 10
 
@@ -64,14 +73,17 @@ THEIR_ORGANISATIONS = KeptStatement(
 )
 
 
-def their_organisations(user: User) -> tuple[Theirs, int]:
-    """The person's organisations' ids, codes and names, in the order of their names, and one number for the
-    versions of what "Your alerts" shows of them (as versions.combined makes it: their sum)."""
+def their_organisations(user: User) -> TheirOrganisations:
+    """The person's organisations, with one number for the versions (as versions.combined makes it: their sum)."""
     rows = THEIR_ORGANISATIONS.rows(None, user.pk)
     if not rows:
-        return [], 0
+        return TheirOrganisations([], [], 0)
     *_, alerts_version, details_version = rows[0]
-    return [row[:3] for row in rows], sum(row[3] for row in rows) + alerts_version + details_version
+    return TheirOrganisations(
+        by_name=[row[:3] for row in rows],
+        ids=sorted(row[0] for row in rows),
+        version=sum(row[3] for row in rows) + alerts_version + details_version,
+    )
 
 
 def _shown(shape: Shape, now: datetime, ods_code: str) -> Q:
@@ -174,19 +186,21 @@ def _page(shape: Shape, organisations: list[int], alerts: list[int], now: dateti
 PAGE = KeptStatement(_page)
 
 
-def page_groups(theirs: Theirs, shape: Shape, alert_ids: list[int], now: datetime, ods_code: str) -> list[AlertGroup]:
+def page_groups(
+    theirs: TheirOrganisations, shape: Shape, alert_ids: list[int], now: datetime, ods_code: str
+) -> list[AlertGroup]:
     """The page's alerts with their figures and first rows shown, in the order of the organisations' names, from
     the rows of one query. An alert none of whose responses is shown any more (since it was listed) is left out."""
     if not alert_ids:
         return []
-    place = {pk: (at, code, name) for at, (pk, code, name) in enumerate(theirs)}
+    place = {pk: (at, code, name) for at, (pk, code, name) in enumerate(theirs.by_name)}
     organisations = _Organisations(place)
     alert_end = len(ALERT_FIELDS) - 1
     response_end = alert_end + len(RESPONSE_FIELDS)
     alerts: dict[int, Alert] = {}
     figures: dict[int, tuple[int, int, datetime | None]] = {}
     shown: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
-    for row in PAGE.rows(shape, sorted(place), alert_ids, now, ods_code):
+    for row in PAGE.rows(shape, theirs.ids, alert_ids, now, ods_code):
         alert_id, organisation_id = row[alert_end + ALERT_ID_AT], row[alert_end + ORGANISATION_ID_AT]
         if alert_id not in alerts:
             alerts[alert_id] = Alert.from_db(None, ALERT_FIELDS, (alert_id, *row[:alert_end]))

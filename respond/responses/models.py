@@ -42,6 +42,11 @@ __all__ = [
 ]
 
 
+# Something is still owed on the response itself, whatever its alert's status: a status until complete or not
+# applicable, or an update's acknowledgement. The index of open responses by organisation holds these.
+OWING = ~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False)
+
+
 def past_deadline_alert_ids(now: datetime) -> list[int]:
     """Released alerts needing a response whose acknowledgement window has closed. Alerts are few, so the
     deadline (Alert.deadline_at: a per-alert window from when organisations were asked) is worked out here rather
@@ -79,9 +84,7 @@ class ResponseQuerySet(models.QuerySet["Response"]):
     @staticmethod
     def open_condition() -> Q:
         """open() as a condition, for a count of open responses among others (Count(..., filter=...))."""
-        return (~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False)) & Q(
-            alert__status=AlertStatus.PUBLISHED
-        )
+        return OWING & Q(alert__status=AlertStatus.PUBLISHED)
 
     def closed(self) -> "ResponseQuerySet":
         return self.filter(self.closed_condition())
@@ -169,7 +172,7 @@ class Response(models.Model):
             # organisations' closed responses (most of them, over the years).
             models.Index(
                 fields=["organisation", "alert"],
-                condition=~Q(status__in=CLOSED_STATUSES) | Q(reacknowledgement_due_at__isnull=False),
+                condition=OWING,
                 name="open_responses_by_organisation",
             ),
         ]

@@ -17,7 +17,7 @@ from respond.core.kept_statements import KeptStatement
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
 from respond.responses.changes import organisation_responses_version_of
 from respond.responses.deadlines import Due, time_left_text
-from respond.responses.models import Response, ResponseQuerySet, ResponseStatus
+from respond.responses.models import OWING, Response, ResponseQuerySet, ResponseStatus
 from respond.responses.views.common import ResponseRow
 
 # What changes the statements, rather than their values: what is shown, and whether one organisation is picked.
@@ -54,7 +54,8 @@ class AlertGroup:
 # of the versions they are read with (respond.core.versions). Each organisation's code and name by its id (an index
 # lookup each, where joining the organisations had PostgreSQL read all of them).
 def _of_organisation(field: str) -> Subquery:
-    return Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).values(field))
+    # Unordered: the organisations' default order by name had PostgreSQL sort each one-row lookup.
+    return Subquery(Organisation.objects.filter(pk=OuterRef("organisation_id")).order_by().values(field))
 
 
 THEIR_ORGANISATIONS = KeptStatement(
@@ -97,16 +98,6 @@ def _theirs(organisations: list[int]) -> ResponseQuerySet:
     return Response.objects.filter(organisation_id__any_of=organisations).required()
 
 
-# Every alert listed, newest first: the number listed, and the page's alerts.
-LISTED = KeptStatement(
-    lambda shape, organisations, now, ods_code: (
-        Alert.objects.filter(pk__in=_theirs(organisations).filter(_shown(shape, now, ods_code)).values("alert_id"))
-        .order_by("-published_at", "-pk")
-        .values_list("pk")
-    )
-)
-
-
 def _in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
     """Model.from_db takes the values of the fields it is given in the model's order of its fields."""
     order = [field.attname for field in model._meta.concrete_fields]
@@ -131,6 +122,16 @@ ALERT_ID_AT, ORGANISATION_ID_AT = RESPONSE_FIELDS.index("alert_id"), RESPONSE_FI
 ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))
 
 
+# Every alert listed, newest first, with the fields the page shows of it: their number, and the page's alerts.
+LISTED = KeptStatement(
+    lambda shape, organisations, now, ods_code: (
+        Alert.objects.filter(pk__in=_theirs(organisations).filter(_shown(shape, now, ods_code)).values("alert_id"))
+        .order_by("-published_at", "-pk")
+        .values_list(*ALERT_FIELDS)
+    )
+)
+
+
 class _Organisations(dict[int, Organisation]):
     """The person's organisations as models, each made once, when first shown, from its code and name in hand."""
 
@@ -151,14 +152,17 @@ BY_ALERT = F("alert_id")
 
 
 def _page(shape: Shape, organisations: list[int], alerts: list[int], now: datetime, ods_code: str) -> Any:
-    """All the person's organisations' responses to the page's alerts, each with its alert's figures (windows over
-    them all): how many are shown, how many are not acknowledged and the earliest an update is to be acknowledged
-    by; and whether it is shown itself. Without the organisations (their names are in hand, and joining them cost
-    PostgreSQL a scan of every organisation)."""
+    """The person's organisations' responses to the page's alerts that count in its figures, each with its
+    alert's figures (windows over them all): how many are shown, how many are not acknowledged and the earliest an
+    update is to be acknowledged by; and whether it is shown itself. Only those shown or owing something count, so
+    that PostgreSQL reads them from the index of open responses where the filter shows open ones. Without the
+    organisations (their names are in hand, and joining them cost PostgreSQL a scan of every organisation) and
+    without the alerts' fields (the listing read them: here they came again with every response)."""
     shown = _shown(shape, now, ods_code)
+    counted = shown | OWING if shown else Q()  # an empty condition (every response shown) would drop out of an OR
     return (
         _theirs(organisations)
-        .filter(alert_id__any_of=alerts)
+        .filter(counted, alert_id__any_of=alerts)
         .annotate(
             total=Window(Count("pk", filter=shown), partition_by=BY_ALERT),
             unacknowledged=Window(Count("pk", filter=Q(status=ResponseStatus.NOT_ACKNOWLEDGED)), partition_by=BY_ALERT),
@@ -172,7 +176,6 @@ def _page(shape: Shape, organisations: list[int], alerts: list[int], now: dateti
             is_shown=ExpressionWrapper(shown, output_field=BooleanField()),
         )
         .values_list(
-            *(f"alert__{name}" for name in ALERT_FIELDS[1:]),  # the id is the response's alert_id
             *RESPONSE_FIELDS,
             "total",
             "unacknowledged",
@@ -187,31 +190,29 @@ PAGE = KeptStatement(_page)
 
 
 def page_groups(
-    theirs: TheirOrganisations, shape: Shape, alert_ids: list[int], now: datetime, ods_code: str
+    theirs: TheirOrganisations, shape: Shape, listed: list[tuple[Any, ...]], now: datetime, ods_code: str
 ) -> list[AlertGroup]:
-    """The page's alerts with their figures and first rows shown, in the order of the organisations' names, from
-    the rows of one query. An alert none of whose responses is shown any more (since it was listed) is left out."""
-    if not alert_ids:
+    """The page's alerts (`listed`: their rows from listed_alerts) with their figures and first rows shown, in the
+    order of the organisations' names, from the rows of one query. An alert none of whose responses is shown any
+    more (since it was listed) is left out."""
+    if not listed:
         return []
     place = {pk: (at, code, name) for at, (pk, code, name) in enumerate(theirs.by_name)}
     organisations = _Organisations(place)
-    alert_end = len(ALERT_FIELDS) - 1
-    response_end = alert_end + len(RESPONSE_FIELDS)
-    alerts: dict[int, Alert] = {}
+    alerts = {row[0]: Alert.from_db(None, ALERT_FIELDS, row) for row in listed}
     figures: dict[int, tuple[int, int, datetime | None]] = {}
     shown: dict[int, list[tuple[int, tuple[Any, ...]]]] = {}
-    for row in PAGE.rows(shape, theirs.ids, alert_ids, now, ods_code):
-        alert_id, organisation_id = row[alert_end + ALERT_ID_AT], row[alert_end + ORGANISATION_ID_AT]
-        if alert_id not in alerts:
-            alerts[alert_id] = Alert.from_db(None, ALERT_FIELDS, (alert_id, *row[:alert_end]))
-            figures[alert_id] = row[response_end:-1]  # type: ignore[assignment]
+    response_end = len(RESPONSE_FIELDS)
+    for row in PAGE.rows(shape, theirs.ids, list(alerts), now, ods_code):
+        alert_id, organisation_id = row[ALERT_ID_AT], row[ORGANISATION_ID_AT]
+        figures[alert_id] = row[response_end:-1]  # type: ignore[assignment]
         if row[-1]:
-            shown.setdefault(alert_id, []).append((place[organisation_id][0], row[alert_end:response_end]))
+            shown.setdefault(alert_id, []).append((place[organisation_id][0], row[:response_end]))
     groups = []
-    for alert_id in alert_ids:
+    for alert_id, alert in alerts.items():
         if not shown.get(alert_id):
             continue
-        alert, (total, waiting, reacknowledge_by) = alerts[alert_id], figures[alert_id]
+        total, waiting, reacknowledge_by = figures[alert_id]
         first = sorted(shown[alert_id], key=lambda placed: placed[0])[:ROWS_PER_ALERT]
         deadline = alert.deadline_at
         groups.append(
@@ -234,6 +235,6 @@ def _row(alert: Alert, fields: tuple[Any, ...], organisations: dict[int, Organis
     return ResponseRow.build(response, now=now, can_submit=True)
 
 
-def listed_alerts(shape: Shape, organisations: list[int], now: datetime, ods_code: str) -> list[int]:
-    """The ids of the alerts listed, newest first: every one with a response shown."""
-    return [alert_id for (alert_id,) in LISTED.rows(shape, organisations, now, ods_code)]
+def listed_alerts(shape: Shape, organisations: list[int], now: datetime, ods_code: str) -> list[tuple[Any, ...]]:
+    """The alerts listed, newest first (every one with a response shown): each one's fields (ALERT_FIELDS)."""
+    return LISTED.rows(shape, organisations, now, ods_code)

@@ -57,17 +57,24 @@ class _Written:
 
 class KeptStatement:
     """`build(shape, *values)` gives the queryset (a values_list() one): `shape` says what changes its SQL (a
-    filter given or not), `values` only what it compares with."""
+    filter given or not), `values` only what it compares with. Where shapes are many (a page's LIMIT and OFFSET
+    are written into its SQL), `most_shapes` bounds how many are kept: past it, the one used longest ago goes."""
 
-    def __init__(self, build: Callable[..., QuerySet[Any]]) -> None:
+    def __init__(self, build: Callable[..., QuerySet[Any]], *, most_shapes: int | None = None) -> None:
         self.build = build
+        self.most_shapes = most_shapes
         self._written: dict[tuple[str, Hashable], _Written | None] = {}
 
     def rows(self, shape: Hashable, *values: Any) -> list[tuple[Any, ...]]:
         if connection.vendor != "postgresql" and any(isinstance(value, list) for value in values):
             return list(self.build(shape, *values))
         key = (connection.alias, shape)
-        if key not in self._written:
+        if key in self._written:
+            if self.most_shapes is not None:  # now the one used last
+                self._written[key] = self._written.pop(key)
+        else:
+            if self.most_shapes is not None and len(self._written) >= self.most_shapes:
+                del self._written[next(iter(self._written))]
             self._written[key] = self._write(shape, values)
         written = self._written[key]
         if written is None:

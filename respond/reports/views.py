@@ -30,10 +30,9 @@ from respond.reports.organisation_history import (
 )
 from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
 from respond.reports.services import (
-    alert_organisations,
+    AlertOrganisations,
     alert_report,
     alert_summaries,
-    organisation_rows,
     reported_alerts,
     reported_years,
 )
@@ -135,14 +134,14 @@ def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
         report = alert_report(alert=alert, now=now)
         show = _show(filter_form)
         organisations = CountedPaginator(
-            alert_organisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
+            AlertOrganisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
         )
         page = organisations.get_page(request.GET.get("page"))
         return {
             "report": report,
             "filter_form": filter_form,
             "page": page,
-            "rows": organisation_rows(list(page.object_list), alert),
+            "rows": page.object_list,
         }
 
     content = _content(request, "_alert_content.html", state, context)

@@ -92,6 +92,19 @@ def test_without_lists_it_is_kept_on_every_engine(settings):
     assert statement.is_kept(None)
 
 
+def test_with_most_shapes_the_one_used_longest_ago_goes(settings):
+    settings.KEPT_STATEMENTS_CHECKED = False
+    organisations = sorted(OrganisationFactory.create_batch(4, name="Same"), key=lambda made: made.pk)
+    build = Counting(lambda shape, name: Organisation.objects.filter(name=name).order_by("pk")[shape].values_list("pk"))
+    statement = KeptStatement(build, most_shapes=2)
+    first, second, third = slice(0, 1), slice(1, 2), slice(2, 4)
+    for page in (first, second, first, third):  # the second page is the one used longest ago when the third comes
+        assert statement.rows(page, "Same") == [(made.pk,) for made in organisations[page]]
+    assert build.calls == 3
+    assert statement.is_kept(first) and statement.is_kept(third)
+    assert not statement.is_kept(second)
+
+
 def test_a_value_put_in_the_statement_in_another_form_is_written_afresh_every_run(settings):
     """A time the query compares as a date could not be put in the kept statement: it is written each run."""
     settings.KEPT_STATEMENTS_CHECKED = False

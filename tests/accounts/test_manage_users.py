@@ -4,6 +4,7 @@ An organisation's last administrator can be neither demoted nor removed."""
 import pytest
 from django.urls import reverse
 
+from respond.accounts.context_processors import service
 from respond.accounts.memberships import LastAdministrator, membership_change_role, membership_remove
 from respond.accounts.models import Membership, Role, User
 from respond.core.audit import Auditor
@@ -192,6 +193,16 @@ def test_the_header_offers_everyone_the_published_alerts(client):
     header = page_text_of_header(client.get(reverse("alerts:list")))
     assert "Cyber alerts" in header
     assert "Your alerts" not in header
+
+
+def test_the_header_is_worked_out_once_for_each_request(rf, bob):
+    """A page with a rendered part (respond.core.fragments) renders twice: the header's links are worked out once."""
+    request = rf.get("/")
+    request.user, request.session = bob, {}
+    first = service(request)
+    assert service(request) is first
+    assert [link["text"] for link in first["header_navigation"]] == ["Cyber alerts"]  # signed in on one factor
+    assert service(rf.get("/")) is not first
 
 
 def page_text_of_header(response) -> str:

@@ -101,7 +101,8 @@ def test_with_most_shapes_the_one_used_longest_ago_goes(settings):
     for page in (first, second, first, third):  # the second page is the one used longest ago when the third comes
         assert statement.rows(page, "Same") == [(made.pk,) for made in organisations[page]]
     assert build.calls == 3
-    assert statement.is_kept(first) and statement.is_kept(third)
+    assert statement.is_kept(first)
+    assert statement.is_kept(third)
     assert not statement.is_kept(second)
 
 

@@ -21,7 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.db.models.sql.compiler import SQLCompiler
 
 STAND_IN_ID = -4_000_000_001
@@ -122,3 +122,10 @@ def _looks_like_a_stand_in(param: Any) -> bool:
     if isinstance(param, list):
         return any(_looks_like_a_stand_in(value) for value in param)
     return str(STAND_IN_TIME.year) in str(param) or "stand-in" in str(param)
+
+
+def in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
+    """Fields named in the order of the model's fields: Model.from_db takes the values of the fields it is given
+    in that order, as a kept statement's rows are built into models."""
+    order = [field.attname for field in model._meta.concrete_fields]
+    return tuple(sorted(names, key=order.index))

@@ -11,6 +11,8 @@ from django.db.models import Count, F, Q
 from django.db.models.lookups import LessThan
 from django.utils import timezone
 
+from respond.alerts.models import Alert
+from respond.core.kept_statements import KeptStatement, in_model_order
 from respond.organisations.models import Organisation
 from respond.reports.statistics import (
     Medians,
@@ -51,7 +53,7 @@ class OrganisationSummary:
         return {"open": self.open_remediations, "exceptions": self.open_exceptions}.get(show, self.alerts)
 
 
-def organisation_responses(organisation: Organisation) -> ResponseQuerySet:
+def organisation_responses(organisation: Organisation | int) -> ResponseQuerySet:
     return Response.objects.filter(organisation=organisation).required()
 
 
@@ -148,46 +150,88 @@ def organisation_summary(organisation: Organisation, *, now: datetime) -> Organi
     )
 
 
-# What the history's rows show (respond.reports.tables), and no more: a row's organisation is the page's own.
-ROW_FIELDS = (
-    "alert_id",
-    "organisation_id",
-    "status",
-    "acknowledged_at",
-    "acknowledged_within_window",
-    "closed_at",
-    "review_on",
-    "next_update_due_on",
-    "reacknowledgement_due_at",
-    *(
-        f"alert__{name}"
-        for name in ("threat_id", "title", "status", "published_at", "responses_asked_at", "response_window_hours")
-    ),
-    "alert__response_required",
-)
 HISTORY_FILTERS: dict[str, Callable[[ResponseQuerySet], ResponseQuerySet]] = {
     "open": open_remediations,
     "exceptions": _open_exceptions,
 }
 
 
-def _rows_of(responses: ResponseQuerySet) -> ResponseQuerySet:
-    return responses.select_related("alert").only(*ROW_FIELDS)
-
-
-def organisation_history(organisation: Organisation, *, show: str = "") -> ResponseQuerySet:
-    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only. Each
-    response has what its row shows: history_rows gives each the organisation."""
+def organisation_history(organisation: Organisation | int, *, show: str = "") -> ResponseQuerySet:
+    """The organisation's responses, newest alert first; "open" remediations or open "exceptions" only."""
     responses = organisation_responses(organisation)
     if show in HISTORY_FILTERS:
         responses = HISTORY_FILTERS[show](responses)
-    return _rows_of(responses).order_by("-alert__published_at", "-alert_id")
+    return responses.order_by("-alert__published_at", "-alert_id")
 
 
-def open_exceptions(organisation: Organisation) -> ResponseQuerySet:
+def open_exceptions(organisation: Organisation | int) -> ResponseQuerySet:
     """Open "unable to implement" exceptions, the soonest review first."""
     responses = HISTORY_FILTERS["exceptions"](organisation_responses(organisation))
-    return _rows_of(responses).order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
+    return responses.order_by(F("review_on").asc(nulls_last=True), "-alert__published_at")
+
+
+# What the history's rows show (respond.reports.tables), and no more: a row's organisation is the page's own.
+RESPONSE_FIELDS = in_model_order(
+    Response,
+    (
+        *("id", "alert_id", "organisation_id", "status", "acknowledged_at", "acknowledged_within_window"),
+        *("closed_at", "review_on", "next_update_due_on", "reacknowledgement_due_at"),
+    ),
+)
+ALERT_FIELDS = in_model_order(
+    Alert,
+    (
+        *("id", "threat_id", "title", "status", "published_at", "responses_asked_at", "response_window_hours"),
+        "response_required",
+    ),
+)
+COLUMNS = (*RESPONSE_FIELDS, *(f"alert__{name}" for name in ALERT_FIELDS[1:]))  # the alert's id is alert_id
+ALERT_ID_AT = RESPONSE_FIELDS.index("alert_id")
+
+# A page of the history, and the first open exceptions, in kept statements (respond.core.kept_statements):
+# compiling the querysets and building their models cost Django more than PostgreSQL took to run them. A page's
+# LIMIT and OFFSET are written into its SQL, so a statement is kept for each filter and page, at most 100.
+HISTORY_PAGE = KeptStatement(
+    lambda shape, organisation_id: organisation_history(organisation_id, show=shape[0])[
+        shape[1] : shape[2]
+    ].values_list(*COLUMNS),
+    most_shapes=100,
+)
+FIRST_OPEN_EXCEPTIONS = KeptStatement(
+    lambda shape, organisation_id: open_exceptions(organisation_id)[:shape].values_list(*COLUMNS)
+)
+
+
+def _responses(rows: list[tuple[Any, ...]], organisation: Organisation) -> list[Response]:
+    """The rows' responses, each with its alert, and the organisation given."""
+    responses = []
+    end = len(RESPONSE_FIELDS)
+    for row in rows:
+        response = Response.from_db(None, RESPONSE_FIELDS, row[:end])
+        response.alert = Alert.from_db(None, ALERT_FIELDS, (row[ALERT_ID_AT], *row[end:]))
+        response.organisation = organisation
+        responses.append(response)
+    return responses
+
+
+class OrganisationHistory:
+    """The organisation's responses as organisation_history lists them, each with what its row shows: read a page
+    at a time, as a paginator slices them."""
+
+    def __init__(self, organisation: Organisation, *, show: str = "") -> None:
+        self.organisation, self.show = organisation, show
+
+    def __getitem__(self, page: slice) -> list[Response]:
+        if page.stop <= page.start:  # none to show: the paginator's one empty page
+            return []
+        return _responses(
+            HISTORY_PAGE.rows((self.show, page.start, page.stop), self.organisation.pk), self.organisation
+        )
+
+
+def first_open_exceptions(organisation: Organisation, count: int) -> list[Response]:
+    """The first `count` of open_exceptions, each with what its row shows."""
+    return _responses(FIRST_OPEN_EXCEPTIONS.rows(count, organisation.pk), organisation)
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisat
 from respond.reports import charts, over_time_tables, tables
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.organisation_history import (
+    OrganisationHistory,
+    first_open_exceptions,
     history_rows,
-    open_exceptions,
-    organisation_history,
     organisation_summary,
 )
 from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
@@ -170,16 +170,16 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
         summary = organisation_summary(organisation, now=now)
         show = _show(filter_form)
         history = CountedPaginator(
-            organisation_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
+            OrganisationHistory(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
         )
         page = history.get_page(request.GET.get("page"))
-        exceptions = list(open_exceptions(organisation)[:EXCEPTIONS_SHOWN]) if summary.open_exceptions else []
+        exceptions = first_open_exceptions(organisation, EXCEPTIONS_SHOWN) if summary.open_exceptions else []
         return {
             "organisation": organisation,
             "summary": summary,
             "filter_form": filter_form,
             "page": page,
-            "rows": history_rows(list(page.object_list), organisation, now=now),
+            "rows": history_rows(page.object_list, organisation, now=now),
             "exceptions": history_rows(exceptions, organisation, now=now),
             "can_view_reports": can_view_reports,
         }

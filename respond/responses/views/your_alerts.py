@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, Model, OuterRef, Q, Subquery, Window
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Window
 
 from respond.accounts.models import Membership, User
 from respond.alerts.models import ALERTS_VERSION, Alert, AlertStatus
 from respond.core import versions
-from respond.core.kept_statements import KeptStatement
+from respond.core.kept_statements import KeptStatement, in_model_order
 from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisation
 from respond.responses.changes import organisation_responses_version_of
 from respond.responses.deadlines import Due, time_left_text
@@ -98,20 +98,14 @@ def _theirs(organisations: list[int]) -> ResponseQuerySet:
     return Response.objects.filter(organisation_id__any_of=organisations).required()
 
 
-def _in_model_order(model: type[Model], names: tuple[str, ...]) -> tuple[str, ...]:
-    """Model.from_db takes the values of the fields it is given in the model's order of its fields."""
-    order = [field.attname for field in model._meta.concrete_fields]
-    return tuple(sorted(names, key=order.index))
-
-
-ALERT_FIELDS = _in_model_order(  # the id first, as in every model
+ALERT_FIELDS = in_model_order(  # the id first, as in every model
     Alert,
     (
         *("id", "threat_id", "title", "status", "severity", "published_at"),
         *("responses_asked_at", "response_window_hours", "response_required"),
     ),
 )
-RESPONSE_FIELDS = _in_model_order(
+RESPONSE_FIELDS = in_model_order(
     Response,
     (
         *("id", "alert_id", "organisation_id", "status", "acknowledged_within_window"),
@@ -119,7 +113,7 @@ RESPONSE_FIELDS = _in_model_order(
     ),
 )
 ALERT_ID_AT, ORGANISATION_ID_AT = RESPONSE_FIELDS.index("alert_id"), RESPONSE_FIELDS.index("organisation_id")
-ORGANISATION_FIELDS = _in_model_order(Organisation, ("id", "ods_code", "name"))
+ORGANISATION_FIELDS = in_model_order(Organisation, ("id", "ods_code", "name"))
 
 
 # Every alert listed, newest first, with the fields the page shows of it: their number, and the page's alerts.

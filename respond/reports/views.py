@@ -179,7 +179,7 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
             "summary": summary,
             "filter_form": filter_form,
             "page": page,
-            "rows": history_rows(page.object_list, organisation, now=now),
+            "rows": history_rows(list(page.object_list), organisation, now=now),
             "exceptions": history_rows(exceptions, organisation, now=now),
             "can_view_reports": can_view_reports,
         }

@@ -10,9 +10,10 @@ from typing import Protocol
 
 from markupsafe import Markup, escape
 
+from respond.alerts.models import AlertStatus
 from respond.core.components import date_text, datetime_text, tag, url
 from respond.reports.organisation_history import HistoryRow
-from respond.reports.services import OrganisationRow, type_label
+from respond.reports.services import AlertSummary, OrganisationRow, type_label
 from respond.reports.statistics import Acknowledgements, StatusCounts, duration_text, share
 from respond.responses.models import Response, ResponseStatus
 from respond.responses.statuses import status_tag
@@ -21,9 +22,12 @@ from respond.responses.statuses import status_tag
 OUTCOME_COLOURS = {"Within the window": "green", "Late": "yellow", "Missed": "red"}
 CELL = '\n      <td class="nhsuk-table__cell">{}</td>'
 ROW = '\n    <tr class="nhsuk-table__row">{}\n    </tr>'
+NUMBER = '\n      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{}</td>'
 LATE = tag({"text": "Late", "colour": "yellow"})
 REVIEW_DUE = tag({"text": "Review due", "colour": "red"})
 OVERDUE = tag({"text": "Overdue", "colour": "red"})
+ALERT_CLOSED = tag({"text": "Alert closed", "colour": "grey"})
+SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "yellow"}  # as the alerts' severity_tag macro
 
 
 def _duration(value: timedelta | None) -> str:
@@ -33,6 +37,29 @@ def _duration(value: timedelta | None) -> str:
 def _rows(cells: list[str]) -> Markup:
     # Every value in the cells was escaped where it was put in, or is this module's markup or a tag's.
     return Markup("".join(ROW.format(row) for row in cells))  # noqa: S704
+
+
+def alert_summary_rows(summaries: Sequence[AlertSummary]) -> Markup:
+    """The reports list's rows: each alert with its severity and when it was published, its acknowledgement
+    deadline, and how many organisations it asks acknowledged it within the window, late or not yet."""
+    cells = []
+    for summary in summaries:
+        alert, figures = summary.alert, summary.acknowledgements
+        link = escape(url("reports:alert", alert.threat_id))
+        severity = tag({"text": alert.get_severity_display(), "colour": SEVERITY_COLOURS.get(alert.severity, "blue")})
+        closed = f" {ALERT_CLOSED}" if alert.status == AlertStatus.CLOSED else ""
+        still_open = "" if summary.deadline_passed else " (still open)"
+        cells.append(
+            f'\n      <td class="nhsuk-table__cell">\n        <a href="{link}">{escape(alert.threat_id)}: '
+            f"{escape(alert.title)}</a>\n        <br>{severity}{closed}\n        "
+            f'<span class="nhsuk-body-s">Published {escape(datetime_text(alert.published_at))}</span>\n      </td>'
+            + CELL.format(f"{escape(datetime_text(alert.deadline_at))}{still_open}")
+            + NUMBER.format(figures.in_scope)
+            + NUMBER.format(escape(share(figures.within_window, figures.in_scope)))
+            + NUMBER.format(escape(share(figures.late, figures.in_scope)))
+            + NUMBER.format(escape(share(figures.not_acknowledged, figures.in_scope)))
+        )
+    return _rows(cells)
 
 
 def organisation_rows(rows: Sequence[OrganisationRow]) -> Markup:
@@ -125,7 +152,6 @@ class _Group(Protocol):
     def statuses(self) -> StatusCounts: ...
 
 
-NUMBER = '\n      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{}</td>'
 ACKNOWLEDGEMENT_HEADINGS = ("In scope", "Acknowledged within the window", "Acknowledged late", "Not acknowledged")
 STATUS_HEADINGS = ("In progress", "Complete", "Not applicable", "Unable to implement")
 

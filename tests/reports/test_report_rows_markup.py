@@ -13,8 +13,8 @@ from respond.alerts.models import Alert, AlertStatus
 from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports import tables
 from respond.reports.organisation_history import HistoryRow
-from respond.reports.services import GroupFigures, OrganisationRow
-from respond.reports.statistics import Acknowledgements, StatusCounts, duration_text
+from respond.reports.services import AlertSummary, GroupFigures, OrganisationRow
+from respond.reports.statistics import Acknowledgements, StatusCounts, duration_text, share
 from respond.responses.models import Response, ResponseStatus
 from tests.core.html import parse
 from tests.core.test_date_input_markup import tree
@@ -32,6 +32,21 @@ ALERT_ROWS = """{% for row in rows %}
       </td>
       <td class="nhsuk-table__cell">{{ duration_text(row.time_to_acknowledge) if row.time_to_acknowledge is not none else "" }}</td>
       <td class="nhsuk-table__cell">{{ duration_text(row.time_to_complete) if row.time_to_complete is not none else "" }}</td>
+    </tr>
+  {% endfor %}"""
+SUMMARY_ROWS = """{% from "alerts/_macros.html" import severity_tag %}{% for summary in rows %}
+    {% set alert, figures = summary.alert, summary.acknowledgements %}
+    <tr class="nhsuk-table__row">
+      <td class="nhsuk-table__cell">
+        <a href="{{ url('reports:alert', alert.threat_id) }}">{{ alert.threat_id }}: {{ alert.title }}</a>
+        <br>{{ severity_tag(alert) }}{% if alert.status == "closed" %} {{ tag({"text": "Alert closed", "colour": "grey"}) }}{% endif %}
+        <span class="nhsuk-body-s">Published {{ alert.published_at | datetime }}</span>
+      </td>
+      <td class="nhsuk-table__cell">{{ alert.deadline_at | datetime }}{% if not summary.deadline_passed %} (still open){% endif %}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ figures.in_scope }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.within_window, figures.in_scope) }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.late, figures.in_scope) }}</td>
+      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{{ share(figures.not_acknowledged, figures.in_scope) }}</td>
     </tr>
   {% endfor %}"""
 HISTORY_ROWS = """{% for row in rows %}
@@ -113,7 +128,7 @@ ODD_NAME = 'Trust & <Co> "North"'
 
 
 def by_template(template: str, rows: list) -> str:
-    context = {"rows": rows, "duration_text": duration_text, "OUTCOME_COLOURS": tables.OUTCOME_COLOURS}
+    context = {"rows": rows, "duration_text": duration_text, "OUTCOME_COLOURS": tables.OUTCOME_COLOURS, "share": share}
     return engines["jinja2"].from_string(f"<table><tbody>{template}</tbody></table>").render(context)
 
 
@@ -148,6 +163,36 @@ def test_an_alert_reports_rows_are_the_templates_markup():
     same_markup(written, ALERT_ROWS, rows)
     assert "Trust &amp; &lt;Co&gt;" in written
     assert written.count("nhsuk-tag--yellow") == 2
+
+
+def alert_summary(severity: str, *, status=AlertStatus.PUBLISHED, required=True, passed=True, figures=(40, 25, 5)):
+    alert = Alert(
+        threat_id="CC-4321",
+        title="Fix <everything> & more",
+        severity=severity,
+        status=status,
+        published_at=PUBLISHED,
+        response_required=required,  # no deadline without
+    )
+    in_scope, within_window, late = figures
+    acknowledgements = Acknowledgements(in_scope=in_scope, within_window=within_window, late=late)
+    return AlertSummary(alert=alert, acknowledgements=acknowledgements, deadline_passed=passed)
+
+
+def test_the_reports_lists_rows_are_the_templates_markup():
+    summaries = [
+        alert_summary("high"),
+        alert_summary("medium", passed=False),
+        alert_summary("low", status=AlertStatus.CLOSED),
+        alert_summary("unknown", figures=(0, 0, 0)),
+        alert_summary("high", required=False, passed=False),
+    ]
+    written = tables.alert_summary_rows(summaries)
+    same_markup(written, SUMMARY_ROWS, summaries)
+    assert "Fix &lt;everything&gt; &amp; more" in written
+    assert "(still open)" in written
+    assert "Alert closed" in written
+    assert tables.alert_summary_rows([]) == ""
 
 
 def history_row(status: str, outcome: str, **fields) -> HistoryRow:

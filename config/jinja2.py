@@ -11,6 +11,7 @@ from jinja2 import ChainableUndefined, ChoiceLoader, Environment, FileSystemByte
 from jinja2.runtime import Macro
 from markupsafe import Markup
 
+from respond.alerts.tags import severity_tag
 from respond.core.components import date_text, datetime_text, html_attributes, indent, once, summary_list, tag
 from respond.core.components import url as cached_url
 
@@ -41,6 +42,7 @@ def environment(**options: Any) -> Environment:
         get_messages=get_messages,
         service_name=settings.SERVICE_NAME,
         tag=tag,
+        alert_severity_tag=severity_tag,  # what the severity_tag macro (alerts/_macros.html) writes
         summary_list=summary_list,
         html_attributes=html_attributes,
         rendered_once=rendered_once,

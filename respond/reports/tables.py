@@ -11,6 +11,7 @@ from typing import Protocol
 from markupsafe import Markup, escape
 
 from respond.alerts.models import AlertStatus
+from respond.alerts.tags import severity_tag
 from respond.core.components import date_text, datetime_text, tag, url
 from respond.reports.organisation_history import HistoryRow
 from respond.reports.services import AlertSummary, OrganisationRow, type_label
@@ -27,7 +28,6 @@ LATE = tag({"text": "Late", "colour": "yellow"})
 REVIEW_DUE = tag({"text": "Review due", "colour": "red"})
 OVERDUE = tag({"text": "Overdue", "colour": "red"})
 ALERT_CLOSED = tag({"text": "Alert closed", "colour": "grey"})
-SEVERITY_COLOURS = {"high": "red", "medium": "orange", "low": "yellow"}  # as the alerts' severity_tag macro
 
 
 def _duration(value: timedelta | None) -> str:
@@ -46,12 +46,11 @@ def alert_summary_rows(summaries: Sequence[AlertSummary]) -> Markup:
     for summary in summaries:
         alert, figures = summary.alert, summary.acknowledgements
         link = escape(url("reports:alert", alert.threat_id))
-        severity = tag({"text": alert.get_severity_display(), "colour": SEVERITY_COLOURS.get(alert.severity, "blue")})
         closed = f" {ALERT_CLOSED}" if alert.status == AlertStatus.CLOSED else ""
         still_open = "" if summary.deadline_passed else " (still open)"
         cells.append(
             f'\n      <td class="nhsuk-table__cell">\n        <a href="{link}">{escape(alert.threat_id)}: '
-            f"{escape(alert.title)}</a>\n        <br>{severity}{closed}\n        "
+            f"{escape(alert.title)}</a>\n        <br>{severity_tag(alert)}{closed}\n        "
             f'<span class="nhsuk-body-s">Published {escape(datetime_text(alert.published_at))}</span>\n      </td>'
             + CELL.format(f"{escape(datetime_text(alert.deadline_at))}{still_open}")
             + NUMBER.format(figures.in_scope)

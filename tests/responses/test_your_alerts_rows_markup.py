@@ -11,9 +11,11 @@ from django.template import engines
 
 from respond.alerts.models import Alert, AlertStatus
 from respond.organisations.models import Organisation, OrganisationType
+from respond.responses.deadlines import Due
 from respond.responses.models import Response, ResponseStatus
 from respond.responses.views import tables
 from respond.responses.views.common import ResponseRow
+from respond.responses.views.your_alerts import AlertGroup
 from tests.core.html import parse
 from tests.core.test_date_input_markup import tree
 
@@ -35,6 +37,50 @@ ROWS = """{% macro row_tags(row) -%}
         </tr>
       {% endfor %}
 </tbody></table>"""
+
+CARDS = """{% from "alerts/_macros.html" import severity_tag %}
+{% for group in groups %}
+{% set alert = group.alert %}
+<section class="nhsuk-card" aria-labelledby="alert-{{ alert.pk }}">
+  <div class="nhsuk-card__content">
+    <h3 class="nhsuk-card__heading nhsuk-heading-m" id="alert-{{ alert.pk }}">
+      <a href="{{ url('responses:alert', alert.threat_id) }}">{{ alert.threat_id }}: {{ alert.title }}</a>
+    </h3>
+    <p class="nhsuk-body-s">
+      {{ severity_tag(alert) }}
+      {% if alert.status == "closed" %}{{ tag({"text": "Alert closed", "colour": "grey"}) }}{% endif %}
+      Published {{ alert.published_at | datetime }}.
+      {% if group.unacknowledged %}
+        Acknowledge by <strong>{{ alert.deadline_at | datetime }}</strong>{% if group.time_left %}:
+        {% if group.acknowledgement_overdue %}{{ tag({"text": group.time_left, "colour": "red"}) }}{% else %}{{ group.time_left }}{% endif %}{% endif %}
+      {% elif not group.reacknowledgement.by %}
+        Every one of your organisations has acknowledged it.
+      {% endif %}
+      {% if group.reacknowledgement.by %}
+        Acknowledge the update by <strong>{{ group.reacknowledgement.by | datetime }}</strong>:
+        {% if group.reacknowledgement.overdue %}{{ tag({"text": group.reacknowledgement.time_left, "colour": "red"}) }}{% else %}{{ group.reacknowledgement.time_left }}{% endif %}
+      {% endif %}
+    </p>
+    <table class="nhsuk-table nhsuk-u-margin-bottom-2">
+      <caption class="nhsuk-table__caption nhsuk-u-visually-hidden">Your organisations' responses to {{ alert.threat_id }}</caption>
+      <thead class="nhsuk-table__head">
+        <tr>
+          <th scope="col">Organisation</th>
+          <th scope="col">Status</th>
+          <th scope="col">Next update due</th>
+          <th scope="col"><span class="nhsuk-u-visually-hidden">Action</span></th>
+        </tr>
+      </thead>
+      <tbody class="nhsuk-table__body">
+      {{- tables.your_alert_rows(alert, group.rows) }}
+      </tbody>
+    </table>
+    {% if group.total > group.rows | length %}
+    <p class="nhsuk-body-s"><a href="{{ url('responses:alert', alert.threat_id) }}">See all {{ group.total }} of your organisations' responses to {{ alert.threat_id }}</a></p>
+    {% endif %}
+  </div>
+</section>
+{% endfor %}"""
 
 PUBLISHED = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 NOW = PUBLISHED + timedelta(days=3)
@@ -91,3 +137,46 @@ def test_your_alerts_rows_are_the_templates_markup(can_submit):
     assert "Trust &amp; &lt;Co&gt;" in written
     assert written.count("Acknowledge the update by") == 2
     assert {"Overdue", "Acknowledged late"} <= {row.text for row in parse(written).find_all("strong")}
+
+
+NOTHING_DUE = Due()
+
+
+def card(
+    severity, *, status=AlertStatus.PUBLISHED, unacknowledged=0, time_left="", late=False, due=NOTHING_DUE, total=2
+):
+    alert = Alert(
+        pk=7, threat_id="CC-4321", title="Fix <everything>", severity=severity, status=status, published_at=PUBLISHED
+    )
+    rows = [ResponseRow.build(response, now=NOW, can_submit=True) for response in RESPONSES[:2]]
+    return AlertGroup(
+        alert=alert,
+        rows=rows,
+        total=total,
+        unacknowledged=unacknowledged,
+        time_left=time_left,
+        acknowledgement_overdue=late,
+        reacknowledgement=due,
+    )
+
+
+CARDS_SHOWN = [
+    card("high", unacknowledged=3, time_left="20 hours left"),
+    card("medium", unacknowledged=1, time_left="1 day late", late=True, total=12),
+    card("low"),  # every one acknowledged
+    card("unknown", due=Due.of(NOW + timedelta(hours=5), NOW)),
+    card("high", unacknowledged=2, time_left="2 hours late", late=True, due=Due.of(NOW - timedelta(hours=1), NOW)),
+    card("high", status=AlertStatus.CLOSED, unacknowledged=4),  # closed: nothing is left to count down
+]
+
+
+def test_your_alerts_cards_are_the_templates_markup():
+    written = tables.your_alert_cards(CARDS_SHOWN)
+    by_template = engines["jinja2"].from_string(CARDS).render({"groups": CARDS_SHOWN, "tables": tables})
+    assert tree(parse(written)) == tree(parse(by_template))
+    # Whitespace too, where it is seen: between a tag and the text or tag beside it.
+    assert " ".join(written.split()) == " ".join(by_template.split())
+    for text in ("Alert closed", "Every one of your organisations", "Acknowledge the update by", "See all 12"):
+        assert text in written
+    assert "Fix &lt;everything&gt;" in written
+    assert tables.your_alert_cards([]) == ""

@@ -193,6 +193,13 @@ def test_alert_page_filters_organisations(compliance, signed_in, auditor, show, 
     assert [row[0].split("(")[1].split(")")[0] for row in rows] == expected
 
 
+def test_alert_page_with_a_filter_that_shows_none_says_so(compliance, signed_in, auditor):
+    """Alert z's one organisation has not acknowledged it yet, so none is late: the paginator's one empty page."""
+    response = signed_in(auditor).get(reverse("reports:alert", args=[compliance.z.threat_id]), {"show": "late"})
+    assert response.status_code == 200
+    assert "No organisations match." in parse(response.content).text
+
+
 def test_alert_page_says_which_filter_is_wrong(compliance, signed_in, auditor):
     response = signed_in(auditor).get(reverse("reports:alert", args=[compliance.x.threat_id]), {"show": "everyone"})
     assert "Select which organisations to show" in parse(response.content).find(class_="nhsuk-error-summary").text

@@ -116,6 +116,27 @@ class KeptStatement:
         return _Written(sql, params, slots, compiler)
 
 
+class Pages[Row]:
+    """A kept statement's rows a page at a time, as a paginator slices them (Paginator(Pages(...)).get_page()): the
+    page's start and stop end the shape, `shape` and `values` are the rest of the statement's, and `build` makes
+    the page's rows from the statement's. The paginator's one empty page (0 to 0) asks for no statement: Django would
+    not write one."""
+
+    def __init__(
+        self,
+        statement: KeptStatement,
+        shape: Hashable,
+        *values: Any,
+        build: Callable[[list[tuple[Any, ...]]], list[Row]],
+    ) -> None:
+        self.statement, self.shape, self.values, self.build = statement, shape, values, build
+
+    def __getitem__(self, page: slice) -> list[Row]:
+        if page.stop <= page.start:
+            return []
+        return self.build(self.statement.rows((self.shape, page.start, page.stop), *self.values))
+
+
 def _looks_like_a_stand_in(param: Any) -> bool:
     if isinstance(param, int) and not isinstance(param, bool):
         return param <= STAND_IN_ID + 1000

@@ -12,7 +12,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 
 from respond.alerts.models import Alert
-from respond.core.kept_statements import KeptStatement, in_model_order
+from respond.core.kept_statements import KeptStatement, Pages, in_model_order
 from respond.organisations.models import Organisation
 from respond.reports.statistics import (
     Medians,
@@ -214,19 +214,10 @@ def _responses(rows: list[tuple[Any, ...]], organisation: Organisation) -> list[
     return responses
 
 
-class OrganisationHistory:
-    """The organisation's responses as organisation_history lists them, each with what its row shows: read a page
-    at a time, as a paginator slices them."""
-
-    def __init__(self, organisation: Organisation, *, show: str = "") -> None:
-        self.organisation, self.show = organisation, show
-
-    def __getitem__(self, page: slice) -> list[Response]:
-        if page.stop <= page.start:  # none to show: the paginator's one empty page
-            return []
-        return _responses(
-            HISTORY_PAGE.rows((self.show, page.start, page.stop), self.organisation.pk), self.organisation
-        )
+def paged_history(organisation: Organisation, *, show: str = "") -> Pages[Response]:
+    """The organisation's responses as organisation_history lists them, each with what its row shows: for a
+    paginator to read a page at a time."""
+    return Pages(HISTORY_PAGE, show, organisation.pk, build=lambda rows: _responses(rows, organisation))
 
 
 def first_open_exceptions(organisation: Organisation, count: int) -> list[Response]:

@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import F, FilteredRelation, Q, QuerySet, Sum
 
 from respond.alerts.models import Alert, AlertQuerySet
-from respond.core.kept_statements import KeptStatement
+from respond.core.kept_statements import KeptStatement, Pages, in_model_order
 from respond.organisations.models import Organisation, OrganisationType, Region
 from respond.reports.statistics import (
     Acknowledgements,
@@ -280,7 +280,7 @@ def _alert_organisations(alert_id: int, *, show: str) -> QuerySet[Organisation]:
     return organisations
 
 
-ORGANISATION_FIELDS = ("id", "ods_code", "name", "organisation_type", "region_id")
+ORGANISATION_FIELDS = in_model_order(Organisation, ("id", "ods_code", "name", "organisation_type", "region_id"))
 RESPONSE_FIELDS = ("response_status", "response_acknowledged_at", "response_within_window", "response_closed_at")
 
 # A page of an alert's organisations: what the rows show (reports.tables), one kept statement for each filter and
@@ -293,40 +293,30 @@ ALERT_ORGANISATIONS_PAGE = KeptStatement(
 )
 
 
-class AlertOrganisations:
-    """An alert's in-scope organisations as the report lists them (OrganisationRow), by name, `show` narrowing
-    them: read a page at a time, as a paginator slices them."""
+def paged_alert_organisations(alert: Alert, *, show: str = "") -> Pages[OrganisationRow]:
+    """An alert's in-scope organisations as the report lists them, by name, `show` narrowing them: for a paginator
+    to read a page at a time."""
+    return Pages(ALERT_ORGANISATIONS_PAGE, show, alert.pk, build=lambda rows: _organisation_rows(rows, alert))
 
-    def __init__(self, alert: Alert, *, show: str = "") -> None:
-        self.alert, self.show = alert, show
 
-    def __getitem__(self, page: slice) -> list[OrganisationRow]:
-        if page.stop <= page.start:  # none to show: the paginator's one empty page
-            return []
-        published = self.alert.published_at
-        rows = []
-        for (
-            *organisation_fields,
-            region_name,
-            status,
-            acknowledged_at,
-            within_window,
-            closed_at,
-        ) in ALERT_ORGANISATIONS_PAGE.rows((self.show, page.start, page.stop), self.alert.pk):
-            organisation = Organisation.from_db(None, ORGANISATION_FIELDS, organisation_fields)
-            if organisation.region_id is not None:
-                organisation.region = Region.from_db(None, ("id", "name"), (organisation.region_id, region_name))
-            status = status or ResponseStatus.NOT_ACKNOWLEDGED
-            rows.append(
-                OrganisationRow(
-                    organisation=organisation,
-                    status=status,
-                    acknowledged_at=acknowledged_at,
-                    within_window=within_window,
-                    time_to_acknowledge=acknowledged_at - published if acknowledged_at and published else None,
-                    time_to_complete=(
-                        closed_at - published if status == ResponseStatus.COMPLETE and closed_at and published else None
-                    ),
-                )
+def _organisation_rows(rows: list[tuple[Any, ...]], alert: Alert) -> list[OrganisationRow]:
+    published = alert.published_at
+    built = []
+    for *organisation_fields, region_name, status, acknowledged_at, within_window, closed_at in rows:
+        organisation = Organisation.from_db(None, ORGANISATION_FIELDS, organisation_fields)
+        if organisation.region_id is not None:
+            organisation.region = Region.from_db(None, ("id", "name"), (organisation.region_id, region_name))
+        status = status or ResponseStatus.NOT_ACKNOWLEDGED
+        built.append(
+            OrganisationRow(
+                organisation=organisation,
+                status=status,
+                acknowledged_at=acknowledged_at,
+                within_window=within_window,
+                time_to_acknowledge=acknowledged_at - published if acknowledged_at and published else None,
+                time_to_complete=(
+                    closed_at - published if status == ResponseStatus.COMPLETE and closed_at and published else None
+                ),
             )
-        return rows
+        )
+    return built

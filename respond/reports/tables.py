@@ -11,7 +11,7 @@ from typing import Protocol
 from markupsafe import Markup, escape
 
 from respond.alerts.models import AlertStatus
-from respond.alerts.tags import severity_tag
+from respond.alerts.tags import ALERT_CLOSED, severity_tag
 from respond.core.components import date_text, datetime_text, tag, url
 from respond.reports.organisation_history import HistoryRow
 from respond.reports.services import AlertSummary, OrganisationRow, type_label
@@ -27,7 +27,6 @@ NUMBER = '\n      <td class="nhsuk-table__cell nhsuk-table__cell--numeric">{}</t
 LATE = tag({"text": "Late", "colour": "yellow"})
 REVIEW_DUE = tag({"text": "Review due", "colour": "red"})
 OVERDUE = tag({"text": "Overdue", "colour": "red"})
-ALERT_CLOSED = tag({"text": "Alert closed", "colour": "grey"})
 
 
 def _duration(value: timedelta | None) -> str:

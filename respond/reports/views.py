@@ -23,16 +23,16 @@ from respond.organisations.models import ORGANISATION_DETAILS_VERSION, Organisat
 from respond.reports import charts, over_time_tables, tables
 from respond.reports.forms import AlertFilterForm, AlertOrganisationsFilterForm, HistoryFilterForm, OverTimeFilterForm
 from respond.reports.organisation_history import (
-    OrganisationHistory,
     first_open_exceptions,
     history_rows,
     organisation_summary,
+    paged_history,
 )
 from respond.reports.over_time import FIGURES_KEPT_FOR, compliance_over_time
 from respond.reports.services import (
-    AlertOrganisations,
     alert_report,
     alert_summaries,
+    paged_alert_organisations,
     reported_alerts,
     reported_years,
 )
@@ -134,7 +134,7 @@ def alert(request: HttpRequest, threat_id: str) -> HttpResponse:
         report = alert_report(alert=alert, now=now)
         show = _show(filter_form)
         organisations = CountedPaginator(
-            AlertOrganisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
+            paged_alert_organisations(alert, show=show), ORGANISATIONS_PER_PAGE, count=report.figures.count_shown(show)
         )
         page = organisations.get_page(request.GET.get("page"))
         return {
@@ -170,7 +170,7 @@ def organisation(request: HttpRequest, ods_code: str) -> HttpResponse:
         summary = organisation_summary(organisation, now=now)
         show = _show(filter_form)
         history = CountedPaginator(
-            OrganisationHistory(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
+            paged_history(organisation, show=show), HISTORY_PER_PAGE, count=summary.count_shown(show)
         )
         page = history.get_page(request.GET.get("page"))
         exceptions = first_open_exceptions(organisation, EXCEPTIONS_SHOWN) if summary.open_exceptions else []

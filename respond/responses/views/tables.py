@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from markupsafe import Markup, escape
 
 from respond.alerts.models import Alert, AlertStatus
-from respond.alerts.tags import severity_tag
+from respond.alerts.tags import ALERT_CLOSED, severity_tag
 from respond.core.components import datetime_text, tag, url
 from respond.responses.statuses import status_tag
 from respond.responses.views.common import ResponseRow
@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 
 OVERDUE = tag({"text": "Overdue", "colour": "red"})
 ACKNOWLEDGED_LATE = tag({"text": "Acknowledged late", "colour": "yellow"})
-ALERT_CLOSED = tag({"text": "Alert closed", "colour": "grey"})
 CELL = '\n          <td class="nhsuk-table__cell">{}</td>'
 
 

@@ -199,7 +199,8 @@ def page_groups(
     response_end = len(RESPONSE_FIELDS)
     for row in PAGE.rows(shape, theirs.ids, list(alerts), now, ods_code):
         alert_id, organisation_id = row[ALERT_ID_AT], row[ORGANISATION_ID_AT]
-        figures[alert_id] = row[response_end:-1]  # type: ignore[assignment]
+        if alert_id not in figures:  # the same on each of the alert's rows
+            figures[alert_id] = row[response_end:-1]  # type: ignore[assignment]
         if row[-1]:
             shown.setdefault(alert_id, []).append((place[organisation_id][0], row[:response_end]))
     groups = []
